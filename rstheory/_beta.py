@@ -1,0 +1,462 @@
+"""Sound quantiles of the beta distribution in log space (Numba kernels).
+
+This module is the numerical core of :mod:`rstheory.bounds`.  It evaluates
+the logarithm of either tail of the regularized incomplete beta function,
+
+.. math::
+
+    I_x(a, b) = \\frac{1}{B(a, b)} \\int_0^x t^{a-1} (1-t)^{b-1} \\, dt,
+    \\qquad I^c_x(a, b) = 1 - I_x(a, b),
+
+together with a bound on the evaluation error, and inverts it with a
+safeguarded Newton iteration whose result is rounded *outward* by a margin
+derived from that error bound, then verified.
+
+Evaluation (``_log_tail``)
+--------------------------
+* The prefactor :math:`x^a (1-x)^b / B(a, b)` is computed without the
+  catastrophic cancellation of ``a*log(x) + b*log1p(-x) - betaln(a, b)`` at
+  large ``a + b``: with :math:`c = a + b` and :math:`D = x c - a`,
+
+  .. math::
+
+      \\log\\frac{x^a (1-x)^b}{B(a,b)} = a\\,\\mathrm{log1pmx}(D/a)
+      + b\\,\\mathrm{log1pmx}(-D/b) + \\tfrac12 \\log\\frac{ab}{2\\pi c}
+      - \\delta(a) - \\delta(b) + \\delta(c),
+
+  where :math:`\\mathrm{log1pmx}(u) = \\log(1+u) - u` and :math:`\\delta` is
+  the Stirling remainder :math:`\\log\\Gamma(z) - (z-\\tfrac12)\\log z + z -
+  \\tfrac12\\log 2\\pi` (DLMF 5.11.1).  The linear terms of the two logarithms
+  cancel exactly, so nothing of size :math:`a + b` is ever subtracted.
+* Below the switch point :math:`x < (a+1)/(a+b+2)` the lower tail is the
+  prefactor times the continued fraction DLMF 8.17.22 (modified Lentz);
+  above it the upper tail is the swapped fraction in :math:`1-x` when
+  :math:`x \\ge 1/2` (where ``1 - x`` is exact, Sterbenz) and, for integer
+  ``a`` and :math:`x < 1/2`, the finite binomial sum
+  :math:`I^c_x(a,b) = P[\\mathrm{Bin}(a+b-1, x) \\le a-1]` summed downward from
+  its largest term, which needs ``x`` only (``1 - x`` would be rounded).
+  The other tail follows as ``log1p(-exp(.))`` of a value at most about 1/2.
+* When the continued fraction would need more than ``_MAX_CF`` terms (near
+  the centre of a distribution with :math:`a + b \\gtrsim 10^{12}`), SciPy's
+  ``betainc``/``betaincc`` (Boost) is used with a wider error allowance.
+
+Inversion (``beta_quantile``)
+-----------------------------
+Newton's method on :math:`g(w) = \\log T(x(w)) - \\log t` with
+:math:`w = \\log x` for the lower tail and :math:`w = \\log(1-x)` for the upper
+tail; in these variables :math:`g` is nearly linear in the far tails, so the
+iteration converges in a few steps even from a rough start.  A bracket is
+kept, and a step that leaves it is replaced by bisection.  The converged
+:math:`x` is then moved outward by
+
+.. math::
+
+    \\Delta = 2\\,\\varepsilon_T / |g'(w)| + 4\\,u\\,\\max(1, |w|),
+
+(:math:`\\varepsilon_T` the error bound of :math:`\\log T`, :math:`u = 2^{-53}`)
+and accepted only when :math:`\\log T` evaluated at the final double is on the
+safe side of :math:`\\log t` by more than its own error bound; otherwise the
+step is doubled.  A result that would be subnormal is returned as 0 (a
+lower bound) — safe, as documented in :mod:`rstheory.bounds`.
+"""
+
+from __future__ import annotations
+
+import math
+
+from rstheory._jit import jit
+from rstheory._special import betainc, betaincc, betaln, ndtri_exp
+
+__all__ = ["log1pmx", "stirling_delta", "log_prefactor", "log_tail", "beta_quantile"]
+
+_EPS = 2.220446049250313e-16
+_HALF_LOG_2PI = 0.9189385332046728
+_TINY = 1e-300
+_MAX_CF = 200_000
+_MAX_SUM = 1_000_000
+
+
+@jit
+def log1pmx(u: float) -> float:
+    """:math:`\\log(1 + u) - u` for :math:`u > -1`, accurate near 0."""
+    if abs(u) < 0.25:
+        # alternating/monotone series -u^2/2 + u^3/3 - ...; |u|^k/k < eps*u^2/2 by k ~ 27
+        term = u * u
+        s = 0.0
+        k = 2.0
+        sign = -1.0
+        while True:
+            add = sign * term / k
+            s += add
+            if abs(add) <= 1e-17 * abs(s):
+                break
+            term *= u
+            k += 1.0
+            sign = -sign
+        return s
+    return math.log1p(u) - u
+
+
+@jit
+def stirling_delta(z: float) -> float:
+    """Stirling remainder :math:`\\log\\Gamma(z) - [(z-\\frac12)\\log z - z + \\frac12\\log 2\\pi]`.
+
+    Series DLMF 5.11.1 for ``z >= 10`` (absolute error below 1e-17); direct
+    difference with ``math.lgamma`` below (absolute error below 4e-15).
+    """
+    if z >= 10.0:
+        r = 1.0 / z
+        r2 = r * r
+        return r * (
+            1.0 / 12.0
+            - r2
+            * (
+                1.0 / 360.0
+                - r2
+                * (
+                    1.0 / 1260.0
+                    - r2 * (1.0 / 1680.0 - r2 * (1.0 / 1188.0 - r2 * (691.0 / 360360.0)))
+                )
+            )
+        )
+    return math.lgamma(z) - ((z - 0.5) * math.log(z) - z + _HALF_LOG_2PI)
+
+
+@jit
+def _beta_constant(a: float, b: float) -> float:
+    """:math:`\\tfrac12\\log(ab/(2\\pi c)) - \\delta(a) - \\delta(b) + \\delta(c)`, c = a + b."""
+    c = a + b
+    return (
+        0.5 * (math.log(a) + math.log(b) - math.log(c))
+        - _HALF_LOG_2PI
+        - stirling_delta(a)
+        - stirling_delta(b)
+        + stirling_delta(c)
+    )
+
+
+@jit
+def log_prefactor(a: float, b: float, x: float, const: float) -> tuple[float, float]:
+    """:math:`\\log[x^a (1-x)^b / B(a,b)]` and a bound on its absolute error.
+
+    ``const`` is ``_beta_constant(a, b)``.  For ``x > 1/2`` the complement
+    ``1 - x`` is exact (Sterbenz), so ``D = b - (1-x) c`` is used.
+    """
+    c = a + b
+    if x <= 0.5:
+        d = x * c - a
+        err_d = _EPS * (x * c + a)
+    else:
+        y = 1.0 - x
+        d = b - y * c
+        err_d = _EPS * (y * c + b)
+    u = d / a
+    v = -d / b
+    # a log(xc/a) - D and b log(yc/b) + D, the D terms cancelling in the sum;
+    # log1pmx near u = 0 (no cancellation of size a), logs near u = -1.
+    if abs(u) < 0.5:
+        ta = a * log1pmx(u)
+        sa = -u / (1.0 + u)
+    else:
+        ta = a * (math.log(x) + math.log(c / a)) - d
+        sa = -1.0
+    if abs(v) < 0.5:
+        tb = b * log1pmx(v)
+        sb = v / (1.0 + v)
+    else:
+        tb = b * (math.log1p(-x) + math.log(c / b)) + d
+        sb = 1.0
+    err = 8.0 * _EPS * (abs(ta) + abs(tb) + abs(a * u) + abs(b * v) + abs(const) + 4.0)
+    err += abs(sa + sb) * err_d
+    return ta + tb + const, err
+
+
+@jit
+def _betacf(a: float, b: float, x: float) -> tuple[float, int]:
+    """Continued fraction of DLMF 8.17.22 (Numerical Recipes ``betacf``); (value, terms).
+
+    Returns terms = -1 when it has not converged within ``_MAX_CF`` terms.
+    """
+    qab = a + b
+    qap = a + 1.0
+    qam = a - 1.0
+    c = 1.0
+    d = 1.0 - qab * x / qap
+    if abs(d) < _TINY:
+        d = _TINY
+    d = 1.0 / d
+    h = d
+    for m in range(1, _MAX_CF + 1):
+        fm = float(m)
+        m2 = 2.0 * fm
+        aa = fm * (b - fm) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        if abs(d) < _TINY:
+            d = _TINY
+        c = 1.0 + aa / c
+        if abs(c) < _TINY:
+            c = _TINY
+        d = 1.0 / d
+        h *= d * c
+        aa = -(a + fm) * (qab + fm) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        if abs(d) < _TINY:
+            d = _TINY
+        c = 1.0 + aa / c
+        if abs(c) < _TINY:
+            c = _TINY
+        d = 1.0 / d
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < _EPS:
+            return h, m
+    return h, -1
+
+
+@jit
+def _binomial_lower_sum(a: float, b: float, x: float) -> tuple[float, int]:
+    """Sum :math:`\\sum_i r_i`, :math:`r_0 = 1`, :math:`r_{i+1} = r_i (a-1-i)q/(b+i+1)`.
+
+    Here :math:`q = (1-x)/x`.
+
+    For integer ``a`` this is :math:`I^c_x(a,b)\\, x b / [x^a (1-x)^b / B(a,b)]`,
+    the binomial lower tail :math:`P[\\mathrm{Bin}(a+b-1,x) \\le a-1]` divided by
+    its largest-index term.  Uses ``x`` and ``1 - x`` only through the ratio
+    ``(1 - x)/x`` (relative rounding only).  Returns terms = -1 if it did not
+    converge within ``_MAX_SUM`` terms.
+    """
+    q = (1.0 - x) / x
+    s = 1.0
+    r = 1.0
+    i = 0.0
+    for m in range(1, _MAX_SUM + 1):
+        num = a - 1.0 - i
+        if num <= 0.0:
+            return s, m
+        r *= num * q / (b + i + 1.0)
+        s += r
+        i += 1.0
+        if r <= 0.5 * _EPS * s:
+            return s, m
+    return s, -1
+
+
+@jit
+def log_tail(a: float, b: float, x: float, upper: bool, const: float) -> tuple[float, float, float]:
+    """Log of one tail of the regularized incomplete beta function at the double ``x``.
+
+    Parameters
+    ----------
+    a, b : float
+        Shape parameters, ``a, b >= 1``.
+    x : float
+        Point in [0, 1].
+    upper : bool
+        False for :math:`\\log I_x(a,b)`, True for :math:`\\log(1 - I_x(a,b))`.
+    const : float
+        ``_beta_constant(a, b)`` (precomputed once per (a, b)).
+
+    Returns
+    -------
+    logt : float
+        The log tail probability (``-inf`` where it is 0).
+    logpre : float
+        :math:`\\log[x^a (1-x)^b / B(a,b)]`, used for derivatives.
+    err : float
+        A bound on the absolute error of ``logt``.
+    """
+    if x <= 0.0:
+        return (0.0 if upper else -math.inf), -math.inf, 0.0
+    if x >= 1.0:
+        return (-math.inf if upper else 0.0), -math.inf, 0.0
+    logpre, err = log_prefactor(a, b, x, const)
+    if x < (a + 1.0) / (a + b + 2.0):
+        h, m = _betacf(a, b, x)
+        if m < 0:
+            lo = betainc(a, b, x)
+            lt = math.log(lo) if not upper else math.log1p(-lo)
+            return lt, logpre, 1e-9 + 1e-9 * abs(lt)
+        lo_log = logpre - math.log(a) + math.log(h)
+        err += _EPS * (8.0 * m + 16.0 + abs(lo_log))
+        if not upper:
+            return lo_log, logpre, err
+        lo = math.exp(lo_log)
+        return math.log1p(-lo), logpre, err * lo / (1.0 - lo) + _EPS
+    # upper tail is the small one here
+    y = 1.0 - x
+    if x >= 0.5:
+        h, m = _betacf(b, a, y)
+        if m < 0:
+            hi = betaincc(a, b, x)
+            lt = math.log(hi) if upper else math.log1p(-hi)
+            return lt, logpre, 1e-9 + 1e-9 * abs(lt)
+        hi_log = logpre - math.log(b) + math.log(h)
+        err += _EPS * (8.0 * m + 16.0 + abs(hi_log))
+    else:
+        m = -1
+        if a == math.floor(a):
+            s, m = _binomial_lower_sum(a, b, x)
+            if m >= 0:
+                hi_log = logpre - math.log(x * b) + math.log(s)
+                err += _EPS * (4.0 * m + 16.0 + abs(hi_log))
+        if m < 0:
+            # y = 1 - x is rounded: the fraction sees a relative perturbation of
+            # up to eps/2 in y, i.e. an absolute one of eps/2 in x.
+            h, m = _betacf(b, a, y)
+            if m < 0:
+                hi = betaincc(a, b, x)
+                lt = math.log(hi) if upper else math.log1p(-hi)
+                return lt, logpre, 1e-9 + 1e-9 * abs(lt)
+            hi_log = logpre - math.log(b) + math.log(h)
+            dens = math.exp(logpre - hi_log) / (x * y)
+            err += _EPS * (8.0 * m + 16.0 + abs(hi_log)) + 0.5 * _EPS * dens
+    if upper:
+        return hi_log, logpre, err
+    hi = math.exp(hi_log)
+    return math.log1p(-hi), logpre, err * hi / (1.0 - hi) + _EPS
+
+
+@jit
+def _initial_w(a: float, b: float, logt: float, upper: bool) -> float:
+    """Starting point ``w`` (``log x``, or ``log(1-x)`` for the upper tail).
+
+    The far-tail asymptotics :math:`I_x(a,b) \\approx x^a/(aB(a,b))` (and its
+    mirror image) where they apply, else Abramowitz & Stegun 26.5.22.
+    """
+    # z: upper standard-normal quantile of the lower-tail level
+    z = ndtri_exp(logt)
+    if not upper:
+        z = -z
+    # far tails (|z| beyond the reach of the normal approximation):
+    # I_x(a,b) ~ x^a / (a B(a,b)) and 1 - I_x(a,b) ~ (1-x)^b / (b B(a,b))
+    if not upper and z * z > a:
+        return (logt + math.log(a) + betaln(a, b)) / a
+    if upper and z * z > b:
+        return (logt + math.log(b) + betaln(a, b)) / b
+    lam = (z * z - 3.0) / 6.0
+    h = 2.0 / (1.0 / (2.0 * a - 1.0) + 1.0 / (2.0 * b - 1.0))
+    w2 = z * math.sqrt(max(h + lam, 0.0)) / h - (1.0 / (2.0 * b - 1.0) - 1.0 / (2.0 * a - 1.0)) * (
+        lam + 5.0 / 6.0 - 2.0 / (3.0 * h)
+    )
+    # x = a / (a + b e^{2 w2});  1 - x = b e^{2 w2} / (a + b e^{2 w2})
+    e = math.exp(2.0 * w2)
+    if not math.isfinite(e) or e == 0.0:
+        e = 1.0
+    if upper:
+        return math.log(b * e / (a + b * e))
+    return math.log(a / (a + b * e))
+
+
+@jit
+def _w_resolution(w: float, x: float, upper: bool) -> float:
+    """A few ulps of ``x`` (relative), expressed as a change of ``w``.
+
+    ``w = log x`` for the lower tail (``dx/x = dw``, but ``w`` itself cannot
+    resolve better than ``eps |w|``); ``w = log(1 - x)`` for the upper tail
+    (``dx/x = -dw (1-x)/x``; near ``x = 1`` the double ``x`` is the limit).
+    """
+    if upper:
+        return 4.0 * _EPS * max(abs(w), x / (1.0 - x) if x < 1.0 else 1.0)
+    return 4.0 * _EPS * max(1.0, abs(w))
+
+
+@jit
+def beta_quantile(a: float, b: float, logt: float, upper: bool, toward_zero: bool) -> float:
+    """The point ``x`` where one tail of :math:`I_x(a, b)` equals ``exp(logt)``, rounded outward.
+
+    Parameters
+    ----------
+    a, b : float
+        Shape parameters, ``a, b >= 1``.
+    logt : float
+        Log of the target tail probability, ``logt <= log(1/2)`` recommended
+        (use the other tail for larger targets).
+    upper : bool
+        Solve :math:`1 - I_x(a,b) = t` (True) or :math:`I_x(a,b) = t` (False).
+    toward_zero : bool
+        Return a value at most the exact root (True) or at least (False).
+    """
+    const = _beta_constant(a, b)
+    # w = log x (lower tail) or log(1 - x) (upper tail); g(w) increasing in w.
+    w = _initial_w(a, b, logt, upper)
+    if not (w < 0.0):
+        w = math.log(b / (a + b)) if upper else math.log(a / (a + b))
+    wlo = -math.inf
+    whi = 0.0
+    dg = 1.0
+    err = 0.0
+    # safe side: g <= -err ("side" = -1) or g >= err (side = +1), see Notes.
+    side = -1.0 if toward_zero != upper else 1.0
+    for _ in range(100):
+        if upper:
+            x = -math.expm1(w)
+        else:
+            x = math.exp(w)
+        lt, logpre, err = log_tail(a, b, x, upper, const)
+        g = lt - logt
+        if g < 0.0:
+            wlo = w
+        else:
+            whi = w
+        # dg/dw: lower tail x pdf / I = pre / ((1-x) I); upper (1-x) pdf / Ic = pre / (x Ic)
+        if upper:
+            dg = math.exp(logpre - lt - math.log(x)) if x > 0.0 else 0.0
+        else:
+            dg = math.exp(logpre - lt - math.log1p(-x)) if x < 1.0 else 0.0
+        res = _w_resolution(w, x, upper)
+        ok = dg > 0.0 and math.isfinite(dg) and math.isfinite(g)
+        if ok and side * g >= err and side * g - err <= 64.0 * res * dg:
+            # on the safe side beyond the error bound, and within 256 ulps
+            # (plus the error-bound width) of the root: accept this double.
+            if toward_zero and x < 2.2250738585072014e-308:
+                return 0.0
+            return x
+        if ok:
+            # Newton step aimed just inside the safe side of the root
+            target = side * (2.0 * err + 8.0 * res * dg)
+            wn = w - (g - target) / dg
+            if abs(wn - w) <= 0.5 * res:
+                wn = w + side * res  # too small to move w: nudge outward
+        else:
+            wn = math.nan
+        if not (wn > wlo and wn < whi):
+            if wlo == -math.inf:
+                wn = w - max(1.0, 2.0 * abs(w))
+                if wn < whi - 2000.0:
+                    wn = whi - 2000.0
+            else:
+                wn = 0.5 * (wlo + whi)
+        if whi - wlo <= res:
+            break
+        w = wn
+    # Fallback (not reached in tests): step outward from the bracket, doubling.
+    margin = _w_resolution(w, x, upper)
+    if dg > 0.0 and math.isfinite(dg):
+        margin += 2.0 * err / dg
+    w = wlo if side < 0.0 else whi
+    for _ in range(60):
+        wt = w + side * margin
+        if wt > 0.0:
+            wt = 0.0
+        if upper:
+            x = -math.expm1(wt)
+        else:
+            x = math.exp(wt)
+        if toward_zero:
+            x = x * (1.0 - 2.0 * _EPS)
+            if x < 2.2250738585072014e-308:
+                return 0.0
+        else:
+            x = min(1.0, x * (1.0 + 2.0 * _EPS))
+            if x >= 1.0:
+                return 1.0
+        lt, logpre, err = log_tail(a, b, x, upper, const)
+        # safe when the exact tail at x is on the correct side of t
+        if toward_zero != upper:
+            if lt + err <= logt:
+                return x
+        else:
+            if lt - err >= logt:
+                return x
+        margin *= 2.0
+    return 0.0 if toward_zero else 1.0

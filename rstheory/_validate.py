@@ -1,0 +1,137 @@
+"""Input validation shared by the public wrappers (tier 3).
+
+Every public function validates its arguments with these helpers, so that bad
+input raises a :class:`ValueError` that names the argument and shows the bad
+value, never a silent NaN, 0 or clipped result.  The helpers return float64
+NumPy arrays; :func:`broadcast` broadcasts several of them and
+:func:`finish` turns a result back into a Python float when every input was a
+scalar.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "as_array",
+    "as_count",
+    "check_k_le_n",
+    "as_alpha",
+    "as_probability",
+    "as_positive",
+    "broadcast",
+    "finish",
+    "is_scalar",
+]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def _show(values: FloatArray, mask: npt.NDArray[np.bool_]) -> str:
+    bad = values[mask].ravel()
+    shown = ", ".join(repr(float(v)) for v in bad[:3])
+    more = f" (and {bad.size - 3} more)" if bad.size > 3 else ""
+    return shown + more
+
+
+def as_array(name: str, value: Any) -> FloatArray:
+    """Convert ``value`` to a float64 array, rejecting NaN and non-numbers."""
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a real number or array of them, got {value!r}") from exc
+    nan = np.isnan(arr)
+    if nan.any():
+        raise ValueError(f"{name} must not be NaN, got {_show(arr, nan)}")
+    return arr
+
+
+def as_count(name: str, value: Any, minimum: int = 0) -> FloatArray:
+    """Validate non-negative integer counts (``minimum`` or more), stored as float64.
+
+    Counts up to ``2**53`` are exact in double precision.
+    """
+    arr = as_array(name, value)
+    bad = ~np.isfinite(arr) | (arr != np.floor(arr))
+    if bad.any():
+        raise ValueError(f"{name} must be an integer count, got {_show(arr, bad)}")
+    low = arr < minimum
+    if low.any():
+        raise ValueError(f"{name} must be >= {minimum}, got {_show(arr, low)}")
+    big = arr > 2.0**53
+    if big.any():
+        raise ValueError(
+            f"{name} must be <= 2**53 (exact in double precision), got {_show(arr, big)}"
+        )
+    return arr
+
+
+def check_k_le_n(k: FloatArray, n: FloatArray, k_name: str = "k", n_name: str = "n") -> None:
+    """Raise if any count ``k`` exceeds its total ``n`` (after broadcasting)."""
+    kb, nb = np.broadcast_arrays(k, n)
+    bad = kb > nb
+    if bad.any():
+        i = np.flatnonzero(bad.ravel())[0]
+        raise ValueError(
+            f"{k_name} must be <= {n_name}, got {k_name}={float(kb.ravel()[i])!r} > "
+            f"{n_name}={float(nb.ravel()[i])!r}"
+        )
+
+
+def as_alpha(name: str, value: Any) -> FloatArray:
+    """Validate a significance level in the open interval (0, 1)."""
+    arr = as_array(name, value)
+    bad = ~((arr > 0.0) & (arr < 1.0))
+    if bad.any():
+        raise ValueError(f"{name} must lie in the open interval (0, 1), got {_show(arr, bad)}")
+    return arr
+
+
+def as_probability(name: str, value: Any) -> FloatArray:
+    """Validate a probability in the closed interval [0, 1]."""
+    arr = as_array(name, value)
+    bad = ~((arr >= 0.0) & (arr <= 1.0))
+    if bad.any():
+        raise ValueError(f"{name} must lie in [0, 1], got {_show(arr, bad)}")
+    return arr
+
+
+def as_positive(name: str, value: Any) -> FloatArray:
+    """Validate a finite, strictly positive scale (a noise level ``sigma``, say)."""
+    arr = as_array(name, value)
+    bad = ~(np.isfinite(arr) & (arr > 0.0))
+    if bad.any():
+        raise ValueError(f"{name} must be finite and > 0, got {_show(arr, bad)}")
+    return arr
+
+
+def broadcast(**arrays: FloatArray) -> tuple[tuple[int, ...], list[FloatArray]]:
+    """Broadcast named arrays together; return the shape and contiguous 1-D copies.
+
+    Raises
+    ------
+    ValueError
+        If the shapes do not broadcast; the message names the arguments.
+    """
+    try:
+        out = np.broadcast_arrays(*arrays.values())
+    except ValueError as exc:
+        shapes = ", ".join(f"{k}{np.shape(v)}" for k, v in arrays.items())
+        raise ValueError(f"arguments do not broadcast together: {shapes}") from exc
+    shape = out[0].shape if out else ()
+    return shape, [np.ascontiguousarray(a, dtype=np.float64).ravel() for a in out]
+
+
+def is_scalar(*values: Any) -> bool:
+    """True when every value is a Python or NumPy scalar (0-d)."""
+    return all(np.ndim(v) == 0 for v in values)
+
+
+def finish(result: FloatArray, shape: tuple[int, ...], scalar: bool) -> Any:
+    """Reshape a flat kernel result; return a Python float for scalar input."""
+    if scalar:
+        return float(result[0])
+    return result.reshape(shape)
