@@ -172,45 +172,55 @@ def log_prefactor(a: float, b: float, x: float, const: float) -> tuple[float, fl
 
 
 @jit
-def _betacf(a: float, b: float, x: float) -> tuple[float, int]:
-    """Continued fraction of DLMF 8.17.22 (Numerical Recipes ``betacf``); (value, terms).
+def _betacf(a: float, b: float, x: float) -> tuple[float, float, int]:
+    """Continued fraction of DLMF 8.17.22 (modified Lentz, as Numerical Recipes ``betacf``).
 
-    Returns terms = -1 when it has not converged within ``_MAX_CF`` terms.
+    Returns ``(h, rel_err, terms)``: the value, a first-order running bound on
+    its relative rounding error, and the number of terms (-1 when it has not
+    converged within ``_MAX_CF`` terms).  Near the switch point with large
+    ``a`` the denominators ``1 + aa*d`` cancel heavily; the running bound
+    follows each cancellation (the factor ``|aa*d| / |1 + aa*d|``), so the
+    error allowance is honest where the fraction is ill-conditioned, which is
+    also where the quantile is insensitive to it.
     """
     qab = a + b
     qap = a + 1.0
     qam = a - 1.0
     c = 1.0
-    d = 1.0 - qab * x / qap
+    t = qab * x / qap
+    d = 1.0 - t
     if abs(d) < _TINY:
         d = _TINY
     d = 1.0 / d
+    ed = 3.0 * _EPS * abs(t * d) + _EPS  # relative error of d
+    ec = 0.0  # relative error of c
     h = d
+    eh = ed
     for m in range(1, _MAX_CF + 1):
         fm = float(m)
         m2 = 2.0 * fm
-        aa = fm * (b - fm) * x / ((qam + m2) * (a + m2))
-        d = 1.0 + aa * d
-        if abs(d) < _TINY:
-            d = _TINY
-        c = 1.0 + aa / c
-        if abs(c) < _TINY:
-            c = _TINY
-        d = 1.0 / d
-        h *= d * c
-        aa = -(a + fm) * (qab + fm) * x / ((a + m2) * (qap + m2))
-        d = 1.0 + aa * d
-        if abs(d) < _TINY:
-            d = _TINY
-        c = 1.0 + aa / c
-        if abs(c) < _TINY:
-            c = _TINY
-        d = 1.0 / d
-        delta = d * c
-        h *= delta
+        for odd in range(2):
+            if odd == 0:
+                aa = fm * (b - fm) * x / ((qam + m2) * (a + m2))
+            else:
+                aa = -(a + fm) * (qab + fm) * x / ((a + m2) * (qap + m2))
+            ad = aa * d
+            d = 1.0 + ad
+            if abs(d) < _TINY:
+                d = _TINY
+            d = 1.0 / d
+            ac = aa / c
+            c = 1.0 + ac
+            if abs(c) < _TINY:
+                c = _TINY
+            ed = abs(ad * d) * (ed + 7.0 * _EPS) + 2.0 * _EPS
+            ec = abs(ac / c) * (ec + 7.0 * _EPS) + _EPS
+            delta = d * c
+            h *= delta
+            eh += ed + ec + 2.0 * _EPS
         if abs(delta - 1.0) < _EPS:
-            return h, m
-    return h, -1
+            return h, eh, m
+    return h, eh, -1
 
 
 @jit
@@ -271,13 +281,13 @@ def log_tail(a: float, b: float, x: float, upper: bool, const: float) -> tuple[f
         return (-math.inf if upper else 0.0), -math.inf, 0.0
     logpre, err = log_prefactor(a, b, x, const)
     if x < (a + 1.0) / (a + b + 2.0):
-        h, m = _betacf(a, b, x)
+        h, eh, m = _betacf(a, b, x)
         if m < 0:
             lo = betainc(a, b, x)
             lt = math.log(lo) if not upper else math.log1p(-lo)
             return lt, logpre, 1e-9 + 1e-9 * abs(lt)
         lo_log = logpre - math.log(a) + math.log(h)
-        err += _EPS * (8.0 * m + 16.0 + abs(lo_log))
+        err += 1.01 * eh + _EPS * (8.0 + abs(lo_log))
         if not upper:
             return lo_log, logpre, err
         lo = math.exp(lo_log)
@@ -285,13 +295,13 @@ def log_tail(a: float, b: float, x: float, upper: bool, const: float) -> tuple[f
     # upper tail is the small one here
     y = 1.0 - x
     if x >= 0.5:
-        h, m = _betacf(b, a, y)
+        h, eh, m = _betacf(b, a, y)
         if m < 0:
             hi = betaincc(a, b, x)
             lt = math.log(hi) if upper else math.log1p(-hi)
             return lt, logpre, 1e-9 + 1e-9 * abs(lt)
         hi_log = logpre - math.log(b) + math.log(h)
-        err += _EPS * (8.0 * m + 16.0 + abs(hi_log))
+        err += 1.01 * eh + _EPS * (8.0 + abs(hi_log))
     else:
         m = -1
         if a == math.floor(a):
@@ -302,14 +312,14 @@ def log_tail(a: float, b: float, x: float, upper: bool, const: float) -> tuple[f
         if m < 0:
             # y = 1 - x is rounded: the fraction sees a relative perturbation of
             # up to eps/2 in y, i.e. an absolute one of eps/2 in x.
-            h, m = _betacf(b, a, y)
+            h, eh, m = _betacf(b, a, y)
             if m < 0:
                 hi = betaincc(a, b, x)
                 lt = math.log(hi) if upper else math.log1p(-hi)
                 return lt, logpre, 1e-9 + 1e-9 * abs(lt)
             hi_log = logpre - math.log(b) + math.log(h)
             dens = math.exp(logpre - hi_log) / (x * y)
-            err += _EPS * (8.0 * m + 16.0 + abs(hi_log)) + 0.5 * _EPS * dens
+            err += 1.01 * eh + _EPS * (8.0 + abs(hi_log)) + 0.5 * _EPS * dens
     if upper:
         return hi_log, logpre, err
     hi = math.exp(hi_log)

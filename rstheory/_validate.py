@@ -25,6 +25,7 @@ __all__ = [
     "broadcast",
     "finish",
     "is_scalar",
+    "fast_counts_alpha",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -135,3 +136,34 @@ def finish(result: FloatArray, shape: tuple[int, ...], scalar: bool) -> Any:
     if scalar:
         return float(result[0])
     return result.reshape(shape)
+
+
+_MAX_COUNT = 2.0**53
+
+
+def fast_counts_alpha(k: Any, n: Any, alpha: Any) -> tuple[float, float, float] | None:
+    """Validate scalar ``(k, n, alpha)`` cheaply; ``None`` means "use the array path".
+
+    The scalar fast path of the bound wrappers (about 0.3 us instead of tens
+    of microseconds of NumPy validation).  It accepts only valid Python or
+    NumPy real scalars; anything else, valid or not, returns ``None`` so
+    that the array path validates it and raises the usual error.
+    """
+    if not (
+        isinstance(k, (int, float, np.integer, np.floating))
+        and isinstance(n, (int, float, np.integer, np.floating))
+        and isinstance(alpha, (float, int, np.floating))
+    ):
+        return None
+    kf = float(k)
+    nf = float(n)
+    af = float(alpha)
+    if (
+        0.0 <= kf <= nf <= _MAX_COUNT
+        and nf >= 1.0
+        and kf.is_integer()
+        and nf.is_integer()
+        and 0.0 < af < 1.0
+    ):
+        return kf, nf, af
+    return None

@@ -38,6 +38,7 @@ from rstheory._validate import (
     as_count,
     broadcast,
     check_k_le_n,
+    fast_counts_alpha,
     finish,
     is_scalar,
 )
@@ -245,6 +246,9 @@ def clopper_pearson_lower(k: Any, n: Any, alpha: Any) -> Any:
     >>> clopper_pearson_lower([0, 50, 100], 100, 0.05).round(4)
     array([0.    , 0.4174, 0.9705])
     """
+    fast = fast_counts_alpha(k, n, alpha)
+    if fast is not None:
+        return cp_lower_kernel(*fast)
     shape, (ka, na, al), scalar = _prepare(k, n, alpha)
     return finish(cp_lower_array(ka, na, al), shape, scalar)
 
@@ -306,6 +310,9 @@ def clopper_pearson_upper(k: Any, n: Any, alpha: Any) -> Any:
     >>> clopper_pearson_upper(7, 7, 0.01)
     1.0
     """
+    fast = fast_counts_alpha(k, n, alpha)
+    if fast is not None:
+        return cp_upper_kernel(*fast)
     shape, (ka, na, al), scalar = _prepare(k, n, alpha)
     return finish(cp_upper_array(ka, na, al), shape, scalar)
 
@@ -349,6 +356,12 @@ def clopper_pearson(k: Any, n: Any, alpha: Any) -> ConfidenceInterval:
     >>> round(ci.low, 4), round(ci.high, 4)
     (0.3983, 0.6017)
     """
+    fast = fast_counts_alpha(k, n, alpha)
+    if fast is not None:
+        kf, nf, af = fast
+        return ConfidenceInterval(
+            cp_lower_kernel(kf, nf, 0.5 * af), cp_upper_kernel(kf, nf, 0.5 * af)
+        )
     shape, (ka, na, al), scalar = _prepare(k, n, alpha)
     half = al * 0.5
     low = finish(cp_lower_array(ka, na, half), shape, scalar)
