@@ -82,8 +82,9 @@ def main() -> None:
         print(json.dumps(res, indent=2))
         return
     print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"numba threads {numba.get_num_threads()}, numpy {np.__version__}, scipy {scipy.__version__}"
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"numba threads {numba.get_num_threads()}, "
+        f"numpy {np.__version__}, scipy {scipy.__version__}"
     )
     print(
         f"{int(res['vector_size']):,} lower bounds: rstheory {res['vector_rstheory_s']:.3f} s, "

@@ -75,7 +75,8 @@ def test_cache_true_survives_a_new_interpreter(tmp_path):
 def test_disable_jit_fallback():
     code = (
         "import numba; assert numba.config.DISABLE_JIT;"
-        "from rstheory import _special as s; print(repr(s.ndtri(0.025)), repr(s.betaincc(2.0, 3.0, 0.4)))"
+        "from rstheory import _special as s;"
+        "print(repr(s.ndtri(0.025)), repr(s.betaincc(2.0, 3.0, 0.4)))"
     )
     env = dict(os.environ, NUMBA_DISABLE_JIT="1")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
