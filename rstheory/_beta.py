@@ -29,7 +29,11 @@ Evaluation (``_log_tail``)
   \\tfrac12\\log 2\\pi` (DLMF 5.11.1).  The linear terms of the two logarithms
   cancel exactly, so nothing of size :math:`a + b` is ever subtracted.
 * Below the switch point :math:`x < (a+1)/(a+b+2)` the lower tail is the
-  prefactor times the continued fraction DLMF 8.17.22 (modified Lentz);
+  prefactor times the continued fraction DLMF 8.17.22 (modified Lentz, with a
+  running bound on its rounding error, sharpened by a backward sensitivity
+  pass where the running bound is loose), except for :math:`x \\ge 1/2` and
+  integer ``b``, where the mirrored finite binomial sum in the exact
+  ``1 - x`` is used (the fraction cancels heavily near ``x = 1``);
   above it the upper tail is the swapped fraction in :math:`1-x` when
   :math:`x \\ge 1/2` (where ``1 - x`` is exact, Sterbenz) and, for integer
   ``a`` and :math:`x < 1/2`, the finite binomial sum
@@ -63,6 +67,8 @@ lower bound) — safe, as documented in :mod:`rstheory.bounds`.
 from __future__ import annotations
 
 import math
+
+import numpy as np
 
 from rstheory._jit import jit
 from rstheory._special import betainc, betaincc, betaln, ndtri_exp
@@ -157,16 +163,28 @@ def log_prefactor(a: float, b: float, x: float, const: float) -> tuple[float, fl
     if abs(u) < 0.5:
         ta = a * log1pmx(u)
         sa = -u / (1.0 + u)
+        ea = 8.0 * _EPS * abs(ta)
     else:
-        ta = a * (math.log(x) + math.log(c / a)) - d
+        lxa = math.log(x) + math.log(c / a)
+        ta = a * lxa - d
         sa = -1.0
+        ea = _EPS * (0.75 * a * (abs(math.log(x)) + abs(math.log(c / a))) + a)
+        ea += 0.5 * _EPS * (abs(ta) + abs(d))
     if abs(v) < 0.5:
         tb = b * log1pmx(v)
         sb = v / (1.0 + v)
+        eb = 8.0 * _EPS * abs(tb)
     else:
-        tb = b * (math.log1p(-x) + math.log(c / b)) + d
+        lyb = math.log1p(-x) + math.log(c / b)
+        tb = b * lyb + d
         sb = 1.0
-    err = 8.0 * _EPS * (abs(ta) + abs(tb) + abs(a * u) + abs(b * v) + abs(const) + 4.0)
+        eb = _EPS * (0.75 * b * (abs(math.log1p(-x)) + abs(math.log(c / b))) + b)
+        eb += 0.5 * _EPS * (abs(tb) + abs(d))
+    # const: three logs, Stirling remainders (direct difference below z = 10)
+    econst = 2.0 * _EPS * (abs(math.log(a)) + abs(math.log(b)) + abs(math.log(c)) + 2.0)
+    if min(a, b) < 10.0:
+        econst += 4e-15
+    err = ea + eb + econst + 0.5 * _EPS * (abs(ta) + abs(tb) + abs(const))
     err += abs(sa + sb) * err_d
     return ta + tb + const, err
 
@@ -224,6 +242,71 @@ def _betacf(a: float, b: float, x: float) -> tuple[float, float, int]:
 
 
 @jit
+def _betacf_sharp_error(a: float, b: float, x: float, terms: int) -> float:
+    """A sharper first-order bound on the relative rounding error of ``_betacf``.
+
+    The running bound of :func:`_betacf` adds the absolute values of all
+    propagated errors; near the centre of a large distribution the Lentz
+    ratios alternate in sign and that sum overstates the error by orders of
+    magnitude.  Here the fraction is recomputed for ``terms`` terms, storing
+    for each half-step ``j`` the local rounding error ``l_j`` and the
+    propagation factor ``r_j = d log d_j / d log d_{j-1}`` (likewise for the
+    ``c`` chain), and the exact first-order sensitivity of ``log h`` to each
+    local error, ``P_j = 1 + r_{j+1} P_{j+1}``, is summed backward:
+    ``sum_j |P_j| l_j``.
+    """
+    qab = a + b
+    qap = a + 1.0
+    qam = a - 1.0
+    size = 2 * terms + 1
+    rd = np.empty(size)
+    rc = np.empty(size)
+    ld = np.empty(size)
+    lc = np.empty(size)
+    t = qab * x / qap
+    d = 1.0 - t
+    if abs(d) < _TINY:
+        d = _TINY
+    d = 1.0 / d
+    rd[0] = 0.0
+    rc[0] = 0.0
+    ld[0] = 3.0 * _EPS * abs(t * d) + _EPS
+    lc[0] = 0.0
+    c = 1.0
+    j = 0
+    for m in range(1, terms + 1):
+        fm = float(m)
+        m2 = 2.0 * fm
+        for odd in range(2):
+            if odd == 0:
+                aa = fm * (b - fm) * x / ((qam + m2) * (a + m2))
+            else:
+                aa = -(a + fm) * (qab + fm) * x / ((a + m2) * (qap + m2))
+            j += 1
+            ad = aa * d
+            d = 1.0 + ad
+            if abs(d) < _TINY:
+                d = _TINY
+            d = 1.0 / d
+            ac = aa / c
+            c = 1.0 + ac
+            if abs(c) < _TINY:
+                c = _TINY
+            rd[j] = -ad * d
+            rc[j] = -ac / c
+            ld[j] = abs(ad * d) * 7.0 * _EPS + 2.0 * _EPS
+            lc[j] = abs(ac / c) * 7.0 * _EPS + _EPS
+    total = 2.0 * _EPS * j
+    pd = 1.0
+    pc = 1.0
+    for i in range(j, -1, -1):
+        total += abs(pd) * ld[i] + abs(pc) * lc[i]
+        pd = 1.0 + rd[i] * pd
+        pc = 1.0 + rc[i] * pc
+    return total
+
+
+@jit
 def _binomial_lower_sum(a: float, b: float, x: float) -> tuple[float, int]:
     """Sum :math:`\\sum_i r_i`, :math:`r_0 = 1`, :math:`r_{i+1} = r_i (a-1-i)q/(b+i+1)`.
 
@@ -249,6 +332,15 @@ def _binomial_lower_sum(a: float, b: float, x: float) -> tuple[float, int]:
         if r <= 0.5 * _EPS * s:
             return s, m
     return s, -1
+
+
+@jit
+def _cf(a: float, b: float, x: float) -> tuple[float, float, int]:
+    """:func:`_betacf` with the sharper error bound where the running one is loose."""
+    h, eh, m = _betacf(a, b, x)
+    if m > 0 and eh > 1e-13:
+        eh = min(eh, _betacf_sharp_error(a, b, x, m))
+    return h, eh, m
 
 
 @jit
@@ -280,14 +372,27 @@ def log_tail(a: float, b: float, x: float, upper: bool, const: float) -> tuple[f
     if x >= 1.0:
         return (-math.inf if upper else 0.0), -math.inf, 0.0
     logpre, err = log_prefactor(a, b, x, const)
+    if x >= 0.5 and b == math.floor(b) and x < (a + 1.0) / (a + b + 2.0):
+        # lower tail near x = 1: the fraction in x cancels heavily there, the
+        # mirrored binomial sum in the exact y = 1 - x does not:
+        # I_x(a, b) = P[Bin(a+b-1, y) <= b-1]
+        y = 1.0 - x
+        s, m = _binomial_lower_sum(b, a, y)
+        if m >= 0:
+            lo_log = logpre - math.log(y * a) + math.log(s)
+            err += _EPS * (4.0 * m + 4.0 + abs(math.log(y * a)) + abs(lo_log))
+            if not upper:
+                return lo_log, logpre, err
+            lo = math.exp(lo_log)
+            return math.log1p(-lo), logpre, err * lo / (1.0 - lo) + _EPS
     if x < (a + 1.0) / (a + b + 2.0):
-        h, eh, m = _betacf(a, b, x)
+        h, eh, m = _cf(a, b, x)
         if m < 0:
             lo = betainc(a, b, x)
             lt = math.log(lo) if not upper else math.log1p(-lo)
             return lt, logpre, 1e-9 + 1e-9 * abs(lt)
         lo_log = logpre - math.log(a) + math.log(h)
-        err += 1.01 * eh + _EPS * (8.0 + abs(lo_log))
+        err += 1.01 * eh + 0.5 * _EPS * (abs(math.log(a)) + abs(math.log(h)) + abs(lo_log))
         if not upper:
             return lo_log, logpre, err
         lo = math.exp(lo_log)
@@ -295,31 +400,32 @@ def log_tail(a: float, b: float, x: float, upper: bool, const: float) -> tuple[f
     # upper tail is the small one here
     y = 1.0 - x
     if x >= 0.5:
-        h, eh, m = _betacf(b, a, y)
+        h, eh, m = _cf(b, a, y)
         if m < 0:
             hi = betaincc(a, b, x)
             lt = math.log(hi) if upper else math.log1p(-hi)
             return lt, logpre, 1e-9 + 1e-9 * abs(lt)
         hi_log = logpre - math.log(b) + math.log(h)
-        err += 1.01 * eh + _EPS * (8.0 + abs(hi_log))
+        err += 1.01 * eh + 0.5 * _EPS * (abs(math.log(b)) + abs(math.log(h)) + abs(hi_log))
     else:
         m = -1
         if a == math.floor(a):
             s, m = _binomial_lower_sum(a, b, x)
             if m >= 0:
                 hi_log = logpre - math.log(x * b) + math.log(s)
-                err += _EPS * (4.0 * m + 16.0 + abs(hi_log))
+                err += _EPS * (4.0 * m + 4.0 + abs(math.log(x * b)) + abs(hi_log))
         if m < 0:
             # y = 1 - x is rounded: the fraction sees a relative perturbation of
             # up to eps/2 in y, i.e. an absolute one of eps/2 in x.
-            h, eh, m = _betacf(b, a, y)
+            h, eh, m = _cf(b, a, y)
             if m < 0:
                 hi = betaincc(a, b, x)
                 lt = math.log(hi) if upper else math.log1p(-hi)
                 return lt, logpre, 1e-9 + 1e-9 * abs(lt)
             hi_log = logpre - math.log(b) + math.log(h)
             dens = math.exp(logpre - hi_log) / (x * y)
-            err += 1.01 * eh + _EPS * (8.0 + abs(hi_log)) + 0.5 * _EPS * dens
+            err += 1.01 * eh + 0.5 * _EPS * (abs(math.log(b)) + abs(math.log(h)) + abs(hi_log))
+            err += 0.5 * _EPS * dens
     if upper:
         return hi_log, logpre, err
     hi = math.exp(hi_log)
@@ -357,17 +463,25 @@ def _initial_w(a: float, b: float, logt: float, upper: bool) -> float:
     return math.log(a / (a + b * e))
 
 
-@jit
-def _w_resolution(w: float, x: float, upper: bool) -> float:
-    """A few ulps of ``x`` (relative), expressed as a change of ``w``.
+_ACCEPT = 256.0 * _EPS  # accept a safe iterate within 5.7e-14 (relative) of the root
 
-    ``w = log x`` for the lower tail (``dx/x = dw``, but ``w`` itself cannot
-    resolve better than ``eps |w|``); ``w = log(1 - x)`` for the upper tail
-    (``dx/x = -dw (1-x)/x``; near ``x = 1`` the double ``x`` is the limit).
-    """
+
+@jit
+def _x_of_w(w: float, upper: bool) -> float:
+    """``x = exp(w)`` (lower tail) or ``x = 1 - exp(w)`` (upper tail), kept inside (0, 1)."""
     if upper:
-        return 4.0 * _EPS * max(abs(w), x / (1.0 - x) if x < 1.0 else 1.0)
-    return 4.0 * _EPS * max(1.0, abs(w))
+        x = -math.expm1(w)
+        return min(x, 1.0 - _EPS / 2.0) if x > 0.0 else 5e-324
+    x = math.exp(w)
+    return min(x, 1.0 - _EPS / 2.0) if x > 0.0 else 5e-324
+
+
+@jit
+def _next_double(x: float, up: bool) -> float:
+    """The neighbouring double of a positive ``x`` (no ``nextafter`` in Numba)."""
+    if up:
+        return x + max(abs(x) * _EPS * 0.5, 5e-324) if x < 1.0 else 1.0
+    return x - max(abs(x) * _EPS * 0.5, 5e-324)
 
 
 @jit
@@ -391,6 +505,7 @@ def beta_quantile(a: float, b: float, logt: float, upper: bool, toward_zero: boo
     w = _initial_w(a, b, logt, upper)
     if not (w < 0.0):
         w = math.log(b / (a + b)) if upper else math.log(a / (a + b))
+    x = _x_of_w(w, upper)
     wlo = -math.inf
     whi = 0.0
     dg = 1.0
@@ -398,49 +513,65 @@ def beta_quantile(a: float, b: float, logt: float, upper: bool, toward_zero: boo
     # safe side: g <= -err ("side" = -1) or g >= err (side = +1), see Notes.
     side = -1.0 if toward_zero != upper else 1.0
     for _ in range(100):
-        if upper:
-            x = -math.expm1(w)
-        else:
-            x = math.exp(w)
         lt, logpre, err = log_tail(a, b, x, upper, const)
         g = lt - logt
-        if g < 0.0:
-            wlo = w
-        else:
-            whi = w
+        w = math.log1p(-x) if upper else math.log(x)
         # dg/dw: lower tail x pdf / I = pre / ((1-x) I); upper (1-x) pdf / Ic = pre / (x Ic)
         if upper:
             dg = math.exp(logpre - lt - math.log(x)) if x > 0.0 else 0.0
         else:
             dg = math.exp(logpre - lt - math.log1p(-x)) if x < 1.0 else 0.0
-        res = _w_resolution(w, x, upper)
         ok = dg > 0.0 and math.isfinite(dg) and math.isfinite(g)
-        if ok and side * g >= err and side * g - err <= 64.0 * res * dg:
-            # on the safe side beyond the error bound, and within 256 ulps
-            # (plus the error-bound width) of the root: accept this double.
+        # acceptance window in w: _ACCEPT relative in both x and 1 - x, but
+        # no less than 4 ulps of x (dw = dx/x lower, dw = -dx/(1-x) upper)
+        if upper:
+            ratio = x / (1.0 - x)
+            win = max(_ACCEPT * min(1.0, ratio), 4.0 * _EPS * ratio)
+        else:
+            win = max(_ACCEPT * min(1.0, (1.0 - x) / x), 4.0 * _EPS)
+        # quantisation of the computed log tail: a few of its ulps
+        quant = 2.0 * _EPS * abs(lt)
+        if ok and side * g >= err and side * g <= 2.5 * err + win * dg + quant:
+            # safe beyond the error bound, and within _ACCEPT (relative) plus
+            # the error-bound width of the root: accept this double.
             if toward_zero and x < 2.2250738585072014e-308:
                 return 0.0
             return x
-        if ok:
-            # Newton step aimed just inside the safe side of the root
-            target = side * (2.0 * err + 8.0 * res * dg)
-            wn = w - (g - target) / dg
-            if abs(wn - w) <= 0.5 * res:
-                wn = w + side * res  # too small to move w: nudge outward
+        # the iteration aims at g = side * (1.5 err + (win dg + quant) / 2), inside
+        # the safe side of the root; the bracket is kept for that target
+        gt = g - side * (1.5 * err + 0.5 * (win * dg + quant)) if ok else g
+        if gt < 0.0:
+            wlo = max(wlo, w)
         else:
-            wn = math.nan
-        if not (wn > wlo and wn < whi):
+            whi = min(whi, w)
+        xn = -1.0
+        if ok:
+            # Newton step in w aimed just inside the safe side of the root,
+            # applied multiplicatively so that x keeps full relative precision
+            delta = -gt / dg
+            if upper:
+                xn = x - (1.0 - x) * math.expm1(delta)
+            else:
+                xn = x * math.exp(delta)
+            if xn == x:
+                # below the resolution of x: one ulp toward the target
+                xn = _next_double(x, (gt < 0.0) != upper)
+            wn = math.log1p(-xn) if upper else (math.log(xn) if xn > 0.0 else -math.inf)
+            if not (wn >= wlo and wn <= whi) or not (xn > 0.0 and xn < 1.0):
+                xn = -1.0
+        if xn < 0.0:
+            if whi - wlo <= 4.0 * _EPS * max(1.0, abs(wlo)) and wlo > -math.inf:
+                break
             if wlo == -math.inf:
                 wn = w - max(1.0, 2.0 * abs(w))
                 if wn < whi - 2000.0:
                     wn = whi - 2000.0
             else:
                 wn = 0.5 * (wlo + whi)
-        if whi - wlo <= res:
-            break
-        w = wn
+            xn = _x_of_w(wn, upper)
+        x = xn
     # Fallback (not reached in tests): step outward from the bracket, doubling.
-    margin = _w_resolution(w, x, upper)
+    margin = 4.0 * _EPS * max(1.0, abs(w))
     if dg > 0.0 and math.isfinite(dg):
         margin += 2.0 * err / dg
     w = wlo if side < 0.0 else whi
