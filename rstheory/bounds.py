@@ -56,6 +56,9 @@ __all__ = [
     "cp_upper_kernel",
     "cp_lower_array",
     "cp_upper_array",
+    "cp_lower_array_parallel",
+    "cp_upper_array_parallel",
+    "PARALLEL_MIN_SIZE",
 ]
 
 _EPS = 2.220446049250313e-16
@@ -123,9 +126,27 @@ def cp_upper_kernel(k: float, n: float, alpha: float) -> float:
     return beta_quantile(a, b, math.log(1.0 - alpha), False, False)
 
 
-@jit_parallel
+@jit
 def cp_lower_array(k: FloatArray, n: FloatArray, alpha: FloatArray) -> FloatArray:
-    """:func:`cp_lower_kernel` over equal-length 1-D float64 arrays (parallel)."""
+    """:func:`cp_lower_kernel` over equal-length 1-D float64 arrays (serial)."""
+    out = np.empty(k.shape[0])
+    for i in range(k.shape[0]):
+        out[i] = cp_lower_kernel(k[i], n[i], alpha[i])
+    return out
+
+
+@jit
+def cp_upper_array(k: FloatArray, n: FloatArray, alpha: FloatArray) -> FloatArray:
+    """:func:`cp_upper_kernel` over equal-length 1-D float64 arrays (serial)."""
+    out = np.empty(k.shape[0])
+    for i in range(k.shape[0]):
+        out[i] = cp_upper_kernel(k[i], n[i], alpha[i])
+    return out
+
+
+@jit_parallel
+def cp_lower_array_parallel(k: FloatArray, n: FloatArray, alpha: FloatArray) -> FloatArray:
+    """:func:`cp_lower_kernel` over equal-length 1-D float64 arrays (``prange``)."""
     out = np.empty(k.shape[0])
     for i in prange(k.shape[0]):
         out[i] = cp_lower_kernel(k[i], n[i], alpha[i])
@@ -133,12 +154,29 @@ def cp_lower_array(k: FloatArray, n: FloatArray, alpha: FloatArray) -> FloatArra
 
 
 @jit_parallel
-def cp_upper_array(k: FloatArray, n: FloatArray, alpha: FloatArray) -> FloatArray:
-    """:func:`cp_upper_kernel` over equal-length 1-D float64 arrays (parallel)."""
+def cp_upper_array_parallel(k: FloatArray, n: FloatArray, alpha: FloatArray) -> FloatArray:
+    """:func:`cp_upper_kernel` over equal-length 1-D float64 arrays (``prange``)."""
     out = np.empty(k.shape[0])
     for i in prange(k.shape[0]):
         out[i] = cp_upper_kernel(k[i], n[i], alpha[i])
     return out
+
+
+#: below this many elements the wrappers stay serial: starting the thread pool
+#: costs from tens of microseconds (idle machine) to milliseconds (busy one)
+PARALLEL_MIN_SIZE = 4096
+
+
+def _lower_array(k: FloatArray, n: FloatArray, alpha: FloatArray) -> FloatArray:
+    if k.shape[0] >= PARALLEL_MIN_SIZE:
+        return cp_lower_array_parallel(k, n, alpha)
+    return cp_lower_array(k, n, alpha)
+
+
+def _upper_array(k: FloatArray, n: FloatArray, alpha: FloatArray) -> FloatArray:
+    if k.shape[0] >= PARALLEL_MIN_SIZE:
+        return cp_upper_array_parallel(k, n, alpha)
+    return cp_upper_array(k, n, alpha)
 
 
 @jit
@@ -261,7 +299,7 @@ def clopper_pearson_lower(k: Any, n: Any, alpha: Any) -> Any:
     if fast is not None:
         return cp_lower_kernel(*fast)
     shape, (ka, na, al), scalar = _prepare(k, n, alpha)
-    return finish(cp_lower_array(ka, na, al), shape, scalar)
+    return finish(_lower_array(ka, na, al), shape, scalar)
 
 
 def clopper_pearson_upper(k: Any, n: Any, alpha: Any) -> Any:
@@ -325,7 +363,7 @@ def clopper_pearson_upper(k: Any, n: Any, alpha: Any) -> Any:
     if fast is not None:
         return cp_upper_kernel(*fast)
     shape, (ka, na, al), scalar = _prepare(k, n, alpha)
-    return finish(cp_upper_array(ka, na, al), shape, scalar)
+    return finish(_upper_array(ka, na, al), shape, scalar)
 
 
 def clopper_pearson(k: Any, n: Any, alpha: Any) -> ConfidenceInterval:
@@ -375,8 +413,8 @@ def clopper_pearson(k: Any, n: Any, alpha: Any) -> ConfidenceInterval:
         )
     shape, (ka, na, al), scalar = _prepare(k, n, alpha)
     half = al * 0.5
-    low = finish(cp_lower_array(ka, na, half), shape, scalar)
-    high = finish(cp_upper_array(ka, na, half), shape, scalar)
+    low = finish(_lower_array(ka, na, half), shape, scalar)
+    high = finish(_upper_array(ka, na, half), shape, scalar)
     return ConfidenceInterval(low, high)
 
 

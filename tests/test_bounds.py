@@ -188,7 +188,10 @@ def test_bracket_phat(kna):
     k, n, alpha = kna
     lo = clopper_pearson_lower(k, n, alpha)
     hi = clopper_pearson_upper(k, n, alpha)
-    assert 0.0 <= lo <= k / n <= hi <= 1.0
+    assert 0.0 <= lo <= 1.0 and 0.0 <= hi <= 1.0
+    if alpha <= 0.5:
+        # k is a median of Binomial(n, k/n), so P[X >= k] >= 1/2 >= alpha at p = k/n
+        assert lo <= k / n <= hi
     ci = clopper_pearson(k, n, alpha)
     assert ci.low <= lo and ci.high >= hi  # two-sided at alpha is wider
 

@@ -1,0 +1,152 @@
+"""Tests of rstheory.report: the quick verification report and its bookkeeping."""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import mpmath
+import pytest
+
+from rstheory import report
+from rstheory.report import KERNELS, KernelCheck, read_summary, write_report
+
+
+@pytest.fixture(scope="module")
+def quick_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any], float]:
+    out = tmp_path_factory.mktemp("report")
+    t0 = time.perf_counter()
+    path = write_report(out, quick=True)
+    wall = time.perf_counter() - t0
+    return path, read_summary(path), wall
+
+
+def test_quick_report_writes_markdown_and_figures(
+    quick_report: tuple[Path, dict[str, Any], float],
+) -> None:
+    path, summary, wall = quick_report
+    assert path.name == "report.md" and path.is_file()
+    text = path.read_text()
+    assert summary["figure_error"] is None
+    pngs = sorted(p.name for p in path.parent.glob("*.png"))
+    assert len(pngs) == 2
+    for name in pngs:
+        assert (path.parent / name).read_bytes()[:4] == b"\x89PNG"
+        assert f"]({name})" in text  # embedded as a Markdown image
+    for section in ("## 1.", "## 2. Timing", "## 3. Figures", "## 4. Environment"):
+        assert section in text
+    for item in ("numpy", "scipy", "numba", "mpmath", "python", "cpu_count"):
+        assert f"| {item} |" in text
+    assert wall < 60  # the quick grid is for the test-suite
+
+
+def test_quick_report_is_sound(quick_report: tuple[Path, dict[str, Any], float]) -> None:
+    path, summary, _ = quick_report
+    failures = [k for k in summary["kernels"] if k["failed"]]
+    assert failures == [], failures
+    assert summary["unsound"] == 0 and summary["nan"] == 0 and summary["errors"] == 0
+    assert summary["passed"] is True
+    text = path.read_text()
+    assert "**PASS**" in text and "FAIL" not in text
+
+
+def test_error_table_has_a_row_per_kernel(
+    quick_report: tuple[Path, dict[str, Any], float],
+) -> None:
+    path, summary, _ = quick_report
+    text = path.read_text()
+    assert [k["name"] for k in summary["kernels"]] == list(KERNELS)
+    for name in KERNELS:
+        rows = [line for line in text.splitlines() if line.startswith(f"| `{name}` |")]
+        assert len(rows) == 1, name
+        assert rows[0].split("|")[8].strip() == "0"  # the unsound column
+    by_name = {k["name"]: k for k in summary["kernels"]}
+    for name in KERNELS:
+        assert by_name[name]["compared"] > 0, name
+        # certify: the bound's outward step, amplified by Phi^-1 near p = 1
+        tol = 1e-5 if name == "certify" else 1e-10
+        assert by_name[name]["max_rel_err"] < tol, name
+    for name in ("clopper_pearson_lower", "clopper_pearson_upper", "clopper_pearson"):
+        assert by_name[name]["sound_only"] > 0  # reaches n = 2**53
+    assert "2**53" in text or "9007199254740992" in text
+
+
+def test_timing_rows(quick_report: tuple[Path, dict[str, Any], float]) -> None:
+    _, summary, _ = quick_report
+    assert summary["timing_error"] is None
+    others = [row["other"] for row in summary["timings"]]
+    assert "scipy.special.betaincinv" in others
+    assert any("statsmodels" in o for o in others)
+    for row in summary["timings"]:
+        assert row["ratio"] is None or row["ratio"] > 0
+
+
+def test_grid_is_deterministic_and_reaches_the_tails() -> None:
+    twin, only = report._count_grid(quick=True)
+    assert (twin, only) == report._count_grid(quick=True)
+    ns = {n for _, n, _ in twin + only}
+    assert min(ns) == 1 and 10**9 in ns and 2**53 in ns
+    alphas = {a for _, _, a in twin}
+    assert min(alphas) == 1e-300
+    for n in (1000, 2**53):
+        ks = {k for k, m, _ in twin + only if m == n}
+        assert {0, 1, n // 2, n - 1, n} <= ks
+    full_twin, full_only = report._count_grid(quick=False)
+    assert set(twin) <= set(full_twin) | set(full_only)
+    assert len(full_twin) > len(twin)
+
+
+def test_kernel_check_directions_and_special_values() -> None:
+    check = KernelCheck("x", "lower")
+    check.compare(0.5, mpmath.mpf("0.5"), "equal")
+    check.compare(0.25, mpmath.mpf("0.3"), "below")  # sound, 1/6 relative error
+    assert check.unsound == 0
+    assert check.max_rel_err == pytest.approx(1 / 6) and check.worst == "below"
+    check.compare(0.3, mpmath.mpf("0.25"), "above")
+    assert check.unsound == 1 and "above" in check.examples[0]
+    check.compare(math.inf, mpmath.inf, "inf")
+    check.compare(-math.inf, -mpmath.inf, "-inf")
+    check.compare(0.0, mpmath.mpf(0), "zero")
+    assert check.unsound == 1
+    check.compare(math.nan, mpmath.mpf(1), "nan")
+    assert check.nan == 1 and check.failed()
+    up = KernelCheck("y", "upper")
+    up.compare(0.3, mpmath.mpf("0.25"), "above")
+    assert up.unsound == 0
+    up.compare(0.2, mpmath.mpf("0.25"), "below")
+    assert up.unsound == 1
+    up.sound(True, 0.1, "ok")
+    up.sound(False, 0.1, "bad")
+    assert up.unsound == 2 and up.sound_only == 2 and up.points == 4
+
+
+def test_failure_is_loud(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kernel that answers on the unsafe side (or raises) turns the report into a FAIL."""
+
+    def unsound(quick: bool) -> Any:
+        def body(check: KernelCheck) -> None:
+            check.compare(0.6, mpmath.mpf("0.5"), "fake point")
+
+        return body
+
+    def broken(quick: bool) -> Any:
+        def body(check: KernelCheck) -> None:
+            raise RuntimeError("boom")
+
+        return body
+
+    monkeypatch.setattr(report, "KERNELS", ("fake_unsound", "fake_broken"))
+    monkeypatch.setitem(report._CHECKS, "fake_unsound", unsound)
+    monkeypatch.setitem(report._CHECKS, "fake_broken", broken)
+    monkeypatch.setattr(report, "_timings", lambda quick: [])
+    monkeypatch.setattr(report, "_figures", lambda out: [])
+    path = write_report(tmp_path, quick=True)
+    text = path.read_text()
+    assert re.search(r"FAIL: 1 UNSOUND RESULTS, 0 NaN RESULTS, 1 ERROR\(S\)", text)
+    assert "FAIL `fake_unsound`" in text and "fake point" in text
+    assert "RuntimeError: boom" in text
+    summary = read_summary(tmp_path)
+    assert summary["passed"] is False and summary["unsound"] == 1 and summary["errors"] == 1
