@@ -2,7 +2,8 @@
 
 Three tiers (DESIGN.md): scalar kernels ``cp_lower_kernel`` /
 ``cp_upper_kernel`` (``@njit``, no checks, callable from user code), array
-kernels ``cp_lower_array`` / ``cp_upper_array`` (``prange`` over 1-D arrays),
+kernels ``cp_array`` / ``cp_array_parallel`` (loops over 1-D arrays, ``prange``
+in the second),
 and the validating, broadcasting public wrappers.
 
 Soundness
@@ -54,10 +55,9 @@ __all__ = [
     "wilson_upper",
     "cp_lower_kernel",
     "cp_upper_kernel",
-    "cp_lower_array",
-    "cp_upper_array",
-    "cp_lower_array_parallel",
-    "cp_upper_array_parallel",
+    "cp_kernel",
+    "cp_array",
+    "cp_array_parallel",
     "PARALLEL_MIN_SIZE",
 ]
 
@@ -127,38 +127,26 @@ def cp_upper_kernel(k: float, n: float, alpha: float) -> float:
 
 
 @jit
-def cp_lower_array(k: FloatArray, n: FloatArray, alpha: FloatArray) -> FloatArray:
-    """:func:`cp_lower_kernel` over equal-length 1-D float64 arrays (serial)."""
-    out = np.empty(k.shape[0])
-    for i in range(k.shape[0]):
-        out[i] = cp_lower_kernel(k[i], n[i], alpha[i])
-    return out
+def cp_kernel(k: float, n: float, alpha: float, upper: bool) -> float:
+    """:func:`cp_upper_kernel` if ``upper`` else :func:`cp_lower_kernel`."""
+    return cp_upper_kernel(k, n, alpha) if upper else cp_lower_kernel(k, n, alpha)
 
 
 @jit
-def cp_upper_array(k: FloatArray, n: FloatArray, alpha: FloatArray) -> FloatArray:
-    """:func:`cp_upper_kernel` over equal-length 1-D float64 arrays (serial)."""
+def cp_array(k: FloatArray, n: FloatArray, alpha: FloatArray, upper: bool) -> FloatArray:
+    """:func:`cp_kernel` over equal-length 1-D float64 arrays (serial)."""
     out = np.empty(k.shape[0])
     for i in range(k.shape[0]):
-        out[i] = cp_upper_kernel(k[i], n[i], alpha[i])
+        out[i] = cp_kernel(k[i], n[i], alpha[i], upper)
     return out
 
 
 @jit_parallel
-def cp_lower_array_parallel(k: FloatArray, n: FloatArray, alpha: FloatArray) -> FloatArray:
-    """:func:`cp_lower_kernel` over equal-length 1-D float64 arrays (``prange``)."""
+def cp_array_parallel(k: FloatArray, n: FloatArray, alpha: FloatArray, upper: bool) -> FloatArray:
+    """:func:`cp_kernel` over equal-length 1-D float64 arrays (``prange``)."""
     out = np.empty(k.shape[0])
     for i in prange(k.shape[0]):
-        out[i] = cp_lower_kernel(k[i], n[i], alpha[i])
-    return out
-
-
-@jit_parallel
-def cp_upper_array_parallel(k: FloatArray, n: FloatArray, alpha: FloatArray) -> FloatArray:
-    """:func:`cp_upper_kernel` over equal-length 1-D float64 arrays (``prange``)."""
-    out = np.empty(k.shape[0])
-    for i in prange(k.shape[0]):
-        out[i] = cp_upper_kernel(k[i], n[i], alpha[i])
+        out[i] = cp_kernel(k[i], n[i], alpha[i], upper)
     return out
 
 
@@ -167,16 +155,10 @@ def cp_upper_array_parallel(k: FloatArray, n: FloatArray, alpha: FloatArray) -> 
 PARALLEL_MIN_SIZE = 4096
 
 
-def _lower_array(k: FloatArray, n: FloatArray, alpha: FloatArray) -> FloatArray:
+def _bound_array(k: FloatArray, n: FloatArray, alpha: FloatArray, upper: bool) -> FloatArray:
     if k.shape[0] >= PARALLEL_MIN_SIZE:
-        return cp_lower_array_parallel(k, n, alpha)
-    return cp_lower_array(k, n, alpha)
-
-
-def _upper_array(k: FloatArray, n: FloatArray, alpha: FloatArray) -> FloatArray:
-    if k.shape[0] >= PARALLEL_MIN_SIZE:
-        return cp_upper_array_parallel(k, n, alpha)
-    return cp_upper_array(k, n, alpha)
+        return cp_array_parallel(k, n, alpha, upper)
+    return cp_array(k, n, alpha, upper)
 
 
 @jit
@@ -299,7 +281,7 @@ def clopper_pearson_lower(k: Any, n: Any, alpha: Any) -> Any:
     if fast is not None:
         return cp_lower_kernel(*fast)
     shape, (ka, na, al), scalar = _prepare(k, n, alpha)
-    return finish(_lower_array(ka, na, al), shape, scalar)
+    return finish(_bound_array(ka, na, al, False), shape, scalar)
 
 
 def clopper_pearson_upper(k: Any, n: Any, alpha: Any) -> Any:
@@ -363,7 +345,7 @@ def clopper_pearson_upper(k: Any, n: Any, alpha: Any) -> Any:
     if fast is not None:
         return cp_upper_kernel(*fast)
     shape, (ka, na, al), scalar = _prepare(k, n, alpha)
-    return finish(_upper_array(ka, na, al), shape, scalar)
+    return finish(_bound_array(ka, na, al, True), shape, scalar)
 
 
 def clopper_pearson(k: Any, n: Any, alpha: Any) -> ConfidenceInterval:
@@ -413,8 +395,8 @@ def clopper_pearson(k: Any, n: Any, alpha: Any) -> ConfidenceInterval:
         )
     shape, (ka, na, al), scalar = _prepare(k, n, alpha)
     half = al * 0.5
-    low = finish(_lower_array(ka, na, half), shape, scalar)
-    high = finish(_upper_array(ka, na, half), shape, scalar)
+    low = finish(_bound_array(ka, na, half, False), shape, scalar)
+    high = finish(_bound_array(ka, na, half, True), shape, scalar)
     return ConfidenceInterval(low, high)
 
 

@@ -18,9 +18,9 @@ from rstheory.bounds import (
     clopper_pearson,
     clopper_pearson_lower,
     clopper_pearson_upper,
-    cp_lower_array,
+    cp_array,
+    cp_array_parallel,
     cp_lower_kernel,
-    cp_upper_array,
     cp_upper_kernel,
     hoeffding_lower,
     hoeffding_upper,
@@ -326,8 +326,9 @@ def test_kernels_inside_user_njit():
     )
     assert _user_code(k, n, 0.01) == pytest.approx(expect, rel=1e-15)
     alpha = np.full(3, 0.01)
-    np.testing.assert_array_equal(cp_lower_array(k, n, alpha), clopper_pearson_lower(k, n, 0.01))
-    np.testing.assert_array_equal(cp_upper_array(k, n, alpha), clopper_pearson_upper(k, n, 0.01))
+    for arr in (cp_array, cp_array_parallel):
+        np.testing.assert_array_equal(arr(k, n, alpha, False), clopper_pearson_lower(k, n, 0.01))
+        np.testing.assert_array_equal(arr(k, n, alpha, True), clopper_pearson_upper(k, n, 0.01))
 
 
 def test_disable_jit_gives_same_results():
