@@ -51,7 +51,7 @@ from rstheory._validate import (
     is_scalar,
 )
 from rstheory.bounds import cp_lower_kernel
-from rstheory.radius import gaussian_radius_kernel
+from rstheory.radius import gaussian_radius_kernel, gaussian_radius_log_kernel
 
 __all__ = [
     "ABSTAIN",
@@ -166,6 +166,10 @@ def certify_kernel(
     p_lower = cp_lower_kernel(n_a, n, alpha)
     if p_lower < 0.5:
         return ABSTAIN, 0.0
+    if n_a == n:
+        # all votes for the top class: p_lower = alpha**(1/n), whose double
+        # loses 1 - p near 1; the radius from log p = log(alpha)/n keeps it
+        return label, gaussian_radius_log_kernel(math.log(alpha) / n, sigma)
     return label, gaussian_radius_kernel(p_lower, sigma)
 
 

@@ -45,7 +45,7 @@ import numpy as np
 from numba import prange
 
 from rstheory._jit import jit, jit_parallel
-from rstheory._special import ndtri
+from rstheory._special import ndtri, ndtri_exp
 from rstheory._validate import (
     FloatArray,
     as_array,
@@ -67,6 +67,7 @@ __all__ = [
     "linf_radius_from_l2",
     "l2_radius_for_linf",
     "gaussian_radius_kernel",
+    "gaussian_radius_log_kernel",
     "gaussian_radius_two_kernel",
     "laplace_radius_kernel",
     "laplace_radius_two_kernel",
@@ -150,6 +151,25 @@ def gaussian_radius_kernel(p: float, sigma: float) -> float:
     -inf by :data:`OUTWARD_STEP`.
     """
     x = ndtri(p)
+    if x == 0.0:
+        return 0.0
+    if math.isinf(x):
+        return x
+    r = sigma * x
+    return _down(r, abs(r))
+
+
+@jit
+def gaussian_radius_log_kernel(log_p: float, sigma: float) -> float:
+    """Sound :math:`\\sigma\\,\\Phi^{-1}(e^{\\text{log\\_p}})` for ``log_p <= 0`` (scalar kernel).
+
+    The radius from the logarithm of the probability, through SciPy's
+    ``ndtri_exp``: accurate where ``p`` itself is within a few ulps of 1 (a
+    double ``p`` near 1 keeps only the absolute precision 1.1e-16, which
+    ``Phi^-1`` amplifies).  ``+inf`` at ``log_p = 0``; otherwise rounded
+    toward -inf by :data:`OUTWARD_STEP`.
+    """
+    x = ndtri_exp(log_p)
     if x == 0.0:
         return 0.0
     if math.isinf(x):

@@ -246,10 +246,13 @@ def test_certify_formula_and_types():
     assert certify([5, 5], [0, 1000], 1.0, 0.01) == (ABSTAIN, 0.0)
     # all-zero selection counts select label 0
     assert certify([0, 0], [1000, 0], 1.0, 0.01).label == 0
-    # single class: nA = n, p_lower = alpha**(1/n)
+    # single class: nA = n, p_lower = alpha**(1/n); the radius comes from log p
+    # (tighter than through the rounded double p_lower, and still sound)
     one = certify([3], [100], 1.0, 0.01)
     assert one.label == 0
-    assert one.radius == gaussian_radius(clopper_pearson_lower(100, 100, 0.01), 1.0)
+    via_p = gaussian_radius(clopper_pearson_lower(100, 100, 0.01), 1.0)
+    assert via_p <= one.radius <= float(ref.certify([3], [100], 1.0, 0.01)[1])
+    assert one.radius == pytest.approx(via_p, rel=1e-12)
 
 
 def test_certify_batch_matches_rows():
@@ -458,3 +461,16 @@ NAN = float("nan")
 def test_bad_input_raises_naming_argument(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+@pytest.mark.parametrize("n", [10**3, 10**6, 10**9, 10**12, 2**53])
+@pytest.mark.parametrize("alpha", [1e-3, 1e-12])
+def test_unanimous_votes_radius_accurate_near_p_one(n, alpha):
+    """All n votes for the top class: p_lower = alpha**(1/n) is 1 - tiny, and the
+    radius is computed from log p = log(alpha)/n, so it keeps ~1e-15 relative accuracy
+    where going through the double p_lower would lose up to 1e-8 (n = 1e9)."""
+    cert = certify([0, 3, 0], [0, n, 0], 0.25, alpha)
+    label, exact = ref.certify([0, 3, 0], [0, n, 0], 0.25, alpha)
+    assert cert.label == label == 1
+    assert cert.radius <= exact
+    assert float((exact - cert.radius) / exact) <= 1e-13

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 
+import mpmath
 import numpy as np
 import pytest
 import scipy.special
@@ -23,6 +24,7 @@ from rstheory.radius import (
     gaussian_radius_array,
     gaussian_radius_array_parallel,
     gaussian_radius_kernel,
+    gaussian_radius_log_kernel,
     gaussian_radius_two,
     gaussian_radius_two_array,
     gaussian_radius_two_array_parallel,
@@ -613,3 +615,16 @@ NAN = float("nan")
 def test_bad_input_raises_naming_argument(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+@settings(deadline=None, derandomize=True, max_examples=200)
+@given(st.floats(-700.0, -1e-300), st.floats(0.01, 10.0))
+def test_log_kernel_sound_and_accurate(log_p, sigma):
+    """gaussian_radius_log_kernel(log p) against the twin at p = exp(log p), exactly."""
+    r = gaussian_radius_log_kernel(log_p, sigma)
+    with mpmath.workdps(60):
+        p = mpmath.exp(mpmath.mpf(log_p))
+        exact = ref.gaussian_radius(p, sigma, dps=60) if p < 1 else mpmath.inf
+    assert r <= exact
+    if exact != 0 and mpmath.isfinite(exact):
+        assert abs(float((r - exact) / exact)) <= 1e-13
