@@ -399,3 +399,20 @@ def test_no_nan_on_valid_grid():
     for f in (clopper_pearson_lower, clopper_pearson_upper):
         out = f(ks, ns, als)
         assert np.all(np.isfinite(out))
+
+
+#: documented accuracy for 1e9 < n <= 2**53 (measured: 1e-11 at worst, mostly 1e-13)
+TIGHT_BEYOND_1E9 = 1e-10
+
+
+@pytest.mark.parametrize("n", [10**11, 10**13, 10**15, 2**53 - 1])
+@pytest.mark.parametrize(("frac", "alpha"), [(0.9341, 0.4), (0.0892, 0.05), (0.5, 1e-3)])
+def test_beyond_1e9_sound_and_within_documented_bound(n, frac, alpha):
+    """Near the centre of huge distributions: sound, and within TIGHT_BEYOND_1E9."""
+    k = int(n * frac)
+    lo = clopper_pearson_lower(k, n, alpha)
+    hi = clopper_pearson_upper(k, n, alpha)
+    assert ref.lower_bound_is_sound(lo, k, n, alpha)
+    assert ref.upper_bound_is_sound(hi, k, n, alpha)
+    assert not ref.lower_bound_is_sound(lo * (1 + TIGHT_BEYOND_1E9), k, n, alpha)
+    assert not ref.upper_bound_is_sound(hi * (1 - TIGHT_BEYOND_1E9), k, n, alpha)
