@@ -40,9 +40,11 @@ Evaluation (``_log_tail``)
   :math:`I^c_x(a,b) = P[\\mathrm{Bin}(a+b-1, x) \\le a-1]` summed downward from
   its largest term, which needs ``x`` only (``1 - x`` would be rounded).
   The other tail follows as ``log1p(-exp(.))`` of a value at most about 1/2.
-* When the continued fraction would need more than ``_MAX_CF`` terms (near
-  the centre of a distribution with :math:`a + b \\gtrsim 10^{12}`), SciPy's
-  ``betainc``/``betaincc`` (Boost) is used with a wider error allowance.
+* When the continued fraction would need more than ``_MAX_CF`` terms (within
+  a small fraction of a standard deviation of the switch point, for
+  :math:`a + b \\gtrsim 10^{15}`), it is continued further, and only if that
+  fails is SciPy's ``betainc``/``betaincc`` (Boost) used, with a wider error
+  allowance (:func:`_fallback`).
 
 Inversion (``beta_quantile``)
 -----------------------------
@@ -79,6 +81,7 @@ _EPS = 2.220446049250313e-16
 _HALF_LOG_2PI = 0.9189385332046728
 _TINY = 1e-300
 _MAX_CF = 200_000
+_MAX_CF_LONG = 50_000_000
 _MAX_SUM = 1_000_000
 _MAX_MIRROR = 4096.0  # the mirrored binomial sum has at most this many terms
 
@@ -123,24 +126,24 @@ def log1pmx(u: float) -> float:
 def stirling_delta(z: float) -> float:
     """Stirling remainder :math:`\\log\\Gamma(z) - [(z-\\frac12)\\log z - z + \\frac12\\log 2\\pi]`.
 
-    Series DLMF 5.11.1 for ``z >= 10`` (absolute error below 1e-17); direct
-    difference with ``math.lgamma`` below (absolute error below 4e-15).
+    Series DLMF 5.11.1 for ``z >= 10`` (eight terms, Horner's rule in
+    ``1/z**2``; the first omitted term, ``43867/(244188 z**17)``, is below
+    2e-18, so the absolute error is below 1e-17); direct difference with
+    ``math.lgamma`` below (absolute error below 4e-15).
     """
     if z >= 10.0:
         r = 1.0 / z
         r2 = r * r
-        return r * (
-            1.0 / 12.0
-            - r2
-            * (
-                1.0 / 360.0
-                - r2
-                * (
-                    1.0 / 1260.0
-                    - r2 * (1.0 / 1680.0 - r2 * (1.0 / 1188.0 - r2 * (691.0 / 360360.0)))
-                )
-            )
-        )
+        # Bernoulli coefficients B_{2k} / (2k (2k-1)), k = 1..8
+        p = -3617.0 / 122400.0
+        p = 1.0 / 156.0 + r2 * p
+        p = -691.0 / 360360.0 + r2 * p
+        p = 1.0 / 1188.0 + r2 * p
+        p = -1.0 / 1680.0 + r2 * p
+        p = 1.0 / 1260.0 + r2 * p
+        p = -1.0 / 360.0 + r2 * p
+        p = 1.0 / 12.0 + r2 * p
+        return r * p
     return math.lgamma(z) - ((z - 0.5) * math.log(z) - z + _HALF_LOG_2PI)
 
 
@@ -158,11 +161,18 @@ def _beta_constant(a: float, b: float) -> float:
 
 
 @jit
-def log_prefactor(a: float, b: float, x: float, const: float) -> tuple[float, float]:
-    """:math:`\\log[x^a (1-x)^b / B(a,b)]` and a bound on its absolute error.
+def log_prefactor(a: float, b: float, x: float, const: float) -> tuple[float, float, float]:
+    """:math:`\\log[x^a (1-x)^b / B(a,b)]` as ``big + small``, with an error bound.
 
     ``const`` is ``_beta_constant(a, b)``.  For ``x > 1/2`` the complement
     ``1 - x`` is exact (Sterbenz), so ``D = b - (1-x) c`` is used.
+
+    Returns ``(big, small, err)``: ``big`` holds the terms ``a log x`` and
+    ``b log(1-x)`` where they are used directly (far from the mean they can
+    reach hundreds), ``small`` everything else; the caller adds ``big`` last,
+    so that only one rounding happens at the scale of the result.  ``err``
+    bounds the error of ``big`` and ``small`` (not of their final sum),
+    counting every rounding at half an ulp and every ``log`` at one ulp.
     """
     c = a + b
     if x <= 0.5:
@@ -174,44 +184,82 @@ def log_prefactor(a: float, b: float, x: float, const: float) -> tuple[float, fl
         err_d = _EPS * (y * c + b)
     u = d / a
     v = -d / b
+    big = 0.0
+    err = 0.0
+    n_big = 0
     # a log(xc/a) - D and b log(yc/b) + D, the D terms cancelling in the sum;
     # log1pmx near u = 0 (no cancellation of size a), logs near u = -1.
     if abs(u) < 0.5:
         ta = a * log1pmx(u)
         sa = -u / (1.0 + u)
-        ea = 8.0 * _EPS * abs(ta)
+        err += 8.0 * _EPS * abs(ta)
     else:
-        lxa = math.log(x) + math.log(c / a)
-        ta = a * lxa - d
+        la = a * math.log(x)
+        big += la
+        n_big += 1
+        err += 1.5 * _EPS * abs(la)
+        lca = math.log(c / a)
+        ta = a * lca - d
+        err += _EPS * (a * (0.5 + 1.5 * abs(lca)) + 0.5 * abs(ta))
         sa = -1.0
-        ea = _EPS * (0.75 * a * (abs(math.log(x)) + abs(math.log(c / a))) + a)
-        ea += 0.5 * _EPS * (abs(ta) + abs(d))
     if abs(v) < 0.5:
         tb = b * log1pmx(v)
         sb = v / (1.0 + v)
-        eb = 8.0 * _EPS * abs(tb)
+        err += 8.0 * _EPS * abs(tb)
     else:
-        lyb = math.log1p(-x) + math.log(c / b)
-        tb = b * lyb + d
+        lb = b * math.log1p(-x)
+        big += lb
+        n_big += 1
+        err += 1.5 * _EPS * abs(lb)
+        lcb = math.log(c / b)
+        tb = b * lcb + d
+        err += _EPS * (b * (0.5 + 1.5 * abs(lcb)) + 0.5 * abs(tb))
         sb = 1.0
-        eb = _EPS * (0.75 * b * (abs(math.log1p(-x)) + abs(math.log(c / b))) + b)
-        eb += 0.5 * _EPS * (abs(tb) + abs(d))
+    if n_big == 2:
+        err += 0.5 * _EPS * abs(big)
     # const: three logs, Stirling remainders (direct difference below z = 10)
-    econst = 2.0 * _EPS * (abs(math.log(a)) + abs(math.log(b)) + abs(math.log(c)) + 2.0)
+    err += 2.0 * _EPS * (abs(math.log(a)) + abs(math.log(b)) + abs(math.log(c)) + 2.0)
     if min(a, b) < 10.0:
-        econst += 4e-15
-    err = ea + eb + econst + 0.5 * _EPS * (abs(ta) + abs(tb) + abs(const))
+        err += 4e-15
+    tab = ta + tb
+    small = tab + const
+    err += 0.5 * _EPS * (abs(tab) + abs(small))
     err += abs(sa + sb) * err_d
-    return ta + tb + const, err
+    return big, small, err
 
 
 @jit
-def _betacf(a: float, b: float, x: float) -> tuple[float, float, int]:
+def _assemble(
+    big: float, small: float, err: float, log_div: float, log_mul: float
+) -> tuple[float, float]:
+    """``big + ((small - log_div) + log_mul)`` and its error bound (``err`` included).
+
+    ``log_div`` and ``log_mul`` are logarithms computed with one ulp of error
+    each; the three additions round at half an ulp of their results.
+    """
+    s1 = small - log_div
+    s2 = s1 + log_mul
+    value = big + s2
+    err += _EPS * (abs(log_div) + abs(log_mul)) + 0.5 * _EPS * (abs(s1) + abs(s2) + abs(value))
+    return value, err
+
+
+@jit
+def _other_tail(lt: float, err: float) -> tuple[float, float]:
+    """``log(1 - exp(lt))`` for ``lt <= log(0.6)``-ish, with its error bound."""
+    p = math.exp(lt)
+    out = math.log1p(-p)
+    # (+ _TINY: exp(lt) may underflow, leaving out = -0 for a true -exp(lt))
+    return out, (err + 2.0 * _EPS) * p / (1.0 - p) + _EPS * abs(out) + _TINY
+
+
+@jit
+def _betacf(a: float, b: float, x: float, max_terms: int) -> tuple[float, float, int]:
     """Continued fraction of DLMF 8.17.22 (modified Lentz, as Numerical Recipes ``betacf``).
 
     Returns ``(h, rel_err, terms)``: the value, a first-order running bound on
     its relative rounding error, and the number of terms (-1 when it has not
-    converged within ``_MAX_CF`` terms).  Near the switch point with large
+    converged within ``max_terms`` terms).  Near the switch point with large
     ``a`` the denominators ``1 + aa*d`` cancel heavily; the running bound
     follows each cancellation (the factor ``|aa*d| / |1 + aa*d|``), so the
     error allowance is honest where the fraction is ill-conditioned, which is
@@ -230,7 +278,7 @@ def _betacf(a: float, b: float, x: float) -> tuple[float, float, int]:
     ec = 0.0  # relative error of c
     h = d
     eh = ed
-    for m in range(1, _MAX_CF + 1):
+    for m in range(1, max_terms + 1):
         fm = float(m)
         m2 = 2.0 * fm
         for odd in range(2):
@@ -366,6 +414,87 @@ def _sharpen(a: float, b: float, x: float, eh: float, m: int, log_s: float) -> f
 
 
 @jit
+def _with(value_err: tuple[float, float], logpre: float) -> tuple[float, float, float]:
+    """``(value, logpre, err)`` from ``(value, err)``."""
+    return value_err[0], logpre, value_err[1]
+
+
+_GL_X, _GL_W = np.polynomial.legendre.leggauss(20)
+
+
+@jit
+def _density_integral(
+    a: float, b: float, x0: float, x1: float, const: float
+) -> tuple[float, float]:
+    """:math:`\\int_{x_0}^{x_1} t^{a-1}(1-t)^{b-1}/B(a,b)\\,dt` by 20-point Gauss-Legendre.
+
+    For an interval of a fraction of a standard deviation the quadrature
+    error is far below rounding.  Returns ``(value, rel_err)``: the error bound
+    adds, per node, the density's own bound (:func:`log_prefactor`) and the
+    effect of the node's rounding (relative ``eps``) through
+    ``|d log pdf / d log t| = |a - 1 - (a + b - 2) t| / (1 - t)``.
+    """
+    mid = 0.5 * (x0 + x1)
+    half = 0.5 * (x1 - x0)
+    total = 0.0
+    rel = 0.0
+    for i in range(_GL_X.shape[0]):
+        t = mid + half * _GL_X[i]
+        big, small, e = log_prefactor(a, b, t, const)
+        lp = big + small
+        total += _GL_W[i] * math.exp(lp) / (t * (1.0 - t))
+        sens = abs((a - 1.0) - (a + b - 2.0) * t) / (1.0 - t)
+        rel = max(rel, e + _EPS * (abs(lp) + 4.0) + 2.0 * _EPS * sens)
+    return total * half, rel + 64.0 * _EPS
+
+
+@jit
+def _fallback(
+    a: float, b: float, x: float, upper: bool, logpre: float, const: float
+) -> tuple[float, float]:
+    """Log tail where the continued fraction needs more than ``_MAX_CF`` terms.
+
+    This happens only within a small fraction of a standard deviation of the
+    switch point of distributions with ``a + b`` above about 1e15.  The lower
+    tail is then :math:`I_{x_0}(a,b) + \\int_{x_0}^x \\mathrm{pdf}`, with
+    :math:`x_0` half a standard deviation below the switch point (where the
+    fraction converges) and the integral by Gauss-Legendre
+    (:func:`_density_integral`); the tail there is near 1/2, so either tail
+    follows without cancellation.  Only if the fraction fails at :math:`x_0`
+    too is SciPy's ``betainc``/``betaincc`` (Boost) used, with a 1e-9
+    relative allowance plus the effect of an absolute perturbation of
+    ``eps/2`` in ``x`` (Boost forms ``1 - x`` internally).  Returns
+    ``(nan, inf)`` when nothing gives a finite value.
+    """
+    c = a + b
+    sd = math.sqrt(a * b / (c * c * (c + 1.0)))
+    x0 = (a + 1.0) / (c + 2.0) - 0.5 * sd
+    if x0 > 0.0 and abs(x - x0) < 2.0 * sd:
+        h, eh, m = _betacf(a, b, x0, _MAX_CF_LONG)
+        if m > 0:
+            big0, small0, err0 = log_prefactor(a, b, x0, const)
+            lo0_log, err0 = _assemble(big0, small0, err0, math.log(a), math.log(h))
+            err0 += 1.01 * eh
+            i0 = math.exp(lo0_log)
+            j, rel_j = _density_integral(a, b, x0, x, const)
+            i_x = i0 + j
+            if i_x > 0.0 and i_x < 1.0:
+                # relative error of i_x: both parts, plus the rounding of the sum
+                rel = (i0 * (err0 + _EPS) + abs(j) * rel_j) / i_x + _EPS
+                if upper:
+                    out = math.log1p(-i_x)
+                    return out, rel * i_x / (1.0 - i_x) + _EPS * (abs(out) + 1.0)
+                out = math.log(i_x)
+                return out, rel + _EPS * (abs(out) + 1.0)
+    p = betaincc(a, b, x) if upper else betainc(a, b, x)
+    if not (p > 0.0 and p <= 1.0):
+        return math.nan, math.inf
+    lt = math.log(p)
+    dens = math.exp(logpre - lt) / (x * (1.0 - x))
+    return lt, 1e-9 * (1.0 + abs(lt)) + 0.5 * _EPS * dens
+
+
+@jit
 def log_tail(a: float, b: float, x: float, upper: bool, const: float) -> tuple[float, float, float]:
     """Log of one tail of the regularized incomplete beta function at the double ``x``.
 
@@ -383,7 +512,8 @@ def log_tail(a: float, b: float, x: float, upper: bool, const: float) -> tuple[f
     Returns
     -------
     logt : float
-        The log tail probability (``-inf`` where it is 0).
+        The log tail probability (``-inf`` where it is 0; NaN, with an
+        infinite error bound, only if every method failed).
     logpre : float
         :math:`\\log[x^a (1-x)^b / B(a,b)]`, used for derivatives.
     err : float
@@ -393,68 +523,60 @@ def log_tail(a: float, b: float, x: float, upper: bool, const: float) -> tuple[f
         return (0.0 if upper else -math.inf), -math.inf, 0.0
     if x >= 1.0:
         return (-math.inf if upper else 0.0), -math.inf, 0.0
-    logpre, err = log_prefactor(a, b, x, const)
-    if x >= 0.5 and b <= _MAX_MIRROR and b == math.floor(b) and x < (a + 1.0) / (a + b + 2.0):
+    big, small, err = log_prefactor(a, b, x, const)
+    logpre = big + small
+    below = x < (a + 1.0) / (a + b + 2.0)
+    if x >= 0.5 and b <= _MAX_MIRROR and b == math.floor(b) and below:
         # lower tail near x = 1: the fraction in x cancels heavily there, the
         # mirrored binomial sum in the exact y = 1 - x does not:
         # I_x(a, b) = P[Bin(a+b-1, y) <= b-1]
         y = 1.0 - x
         s, m = _binomial_lower_sum(b, a, y)
         if m >= 0:
-            lo_log = logpre - math.log(y * a) + math.log(s)
-            err += _EPS * (4.0 * m + 4.0 + abs(math.log(y * a)) + abs(lo_log))
+            lo_log, err = _assemble(big, small, err, math.log(y * a), math.log(s))
+            err += _EPS * (4.0 * m + 1.0)
             if not upper:
                 return lo_log, logpre, err
-            lo = math.exp(lo_log)
-            return math.log1p(-lo), logpre, err * lo / (1.0 - lo) + _EPS
-    if x < (a + 1.0) / (a + b + 2.0):
-        h, eh, m = _betacf(a, b, x)
+            return _with(_other_tail(lo_log, err), logpre)
+    if below:
+        h, eh, m = _betacf(a, b, x, _MAX_CF)
         if m < 0:
-            lo = betainc(a, b, x)
-            lt = math.log(lo) if not upper else math.log1p(-lo)
-            return lt, logpre, 1e-9 + 1e-9 * abs(lt)
-        lo_log = logpre - math.log(a) + math.log(h)
-        eh = _sharpen(a, b, x, eh, m, logpre - lo_log - math.log1p(-x))
-        err += 1.01 * eh + 0.5 * _EPS * (abs(math.log(a)) + abs(math.log(h)) + abs(lo_log))
+            lt, e = _fallback(a, b, x, upper, logpre, const)
+            return lt, logpre, e
+        lo_log, err = _assemble(big, small, err, math.log(a), math.log(h))
+        err += 1.01 * _sharpen(a, b, x, eh, m, logpre - lo_log - math.log1p(-x))
         if not upper:
             return lo_log, logpre, err
-        lo = math.exp(lo_log)
-        return math.log1p(-lo), logpre, err * lo / (1.0 - lo) + _EPS
+        return _with(_other_tail(lo_log, err), logpre)
     # upper tail is the small one here
     y = 1.0 - x
+    m = -1
     if x >= 0.5:
-        h, eh, m = _betacf(b, a, y)
+        h, eh, m = _betacf(b, a, y, _MAX_CF)
         if m < 0:
-            hi = betaincc(a, b, x)
-            lt = math.log(hi) if upper else math.log1p(-hi)
-            return lt, logpre, 1e-9 + 1e-9 * abs(lt)
-        hi_log = logpre - math.log(b) + math.log(h)
-        eh = _sharpen(b, a, y, eh, m, logpre - hi_log - math.log(x))
-        err += 1.01 * eh + 0.5 * _EPS * (abs(math.log(b)) + abs(math.log(h)) + abs(hi_log))
+            lt, e = _fallback(a, b, x, upper, logpre, const)
+            return lt, logpre, e
+        hi_log, err = _assemble(big, small, err, math.log(b), math.log(h))
+        err += 1.01 * _sharpen(b, a, y, eh, m, logpre - hi_log - math.log(x))
     else:
-        m = -1
         if a == math.floor(a):
             s, m = _binomial_lower_sum(a, b, x)
             if m >= 0:
-                hi_log = logpre - math.log(x * b) + math.log(s)
-                err += _EPS * (4.0 * m + 4.0 + abs(math.log(x * b)) + abs(hi_log))
+                hi_log, err = _assemble(big, small, err, math.log(x * b), math.log(s))
+                err += _EPS * (4.0 * m + 1.0)
         if m < 0:
             # y = 1 - x is rounded: the fraction sees a relative perturbation of
             # up to eps/2 in y, i.e. an absolute one of eps/2 in x.
-            h, eh, m = _betacf(b, a, y)
+            h, eh, m = _betacf(b, a, y, _MAX_CF)
             if m < 0:
-                hi = betaincc(a, b, x)
-                lt = math.log(hi) if upper else math.log1p(-hi)
-                return lt, logpre, 1e-9 + 1e-9 * abs(lt)
-            hi_log = logpre - math.log(b) + math.log(h)
-            eh = _sharpen(b, a, y, eh, m, logpre - hi_log - math.log(x))
-            dens = math.exp(logpre - hi_log) / (x * y)
-            err += 1.01 * eh + 0.5 * _EPS * (abs(math.log(b)) + abs(math.log(h)) + abs(hi_log))
-            err += 0.5 * _EPS * dens
+                lt, e = _fallback(a, b, x, upper, logpre, const)
+                return lt, logpre, e
+            hi_log, err = _assemble(big, small, err, math.log(b), math.log(h))
+            err += 1.01 * _sharpen(b, a, y, eh, m, logpre - hi_log - math.log(x))
+            err += 0.5 * _EPS * math.exp(logpre - hi_log) / (x * y)
     if upper:
         return hi_log, logpre, err
-    hi = math.exp(hi_log)
-    return math.log1p(-hi), logpre, err * hi / (1.0 - hi) + _EPS
+    return _with(_other_tail(hi_log, err), logpre)
 
 
 @jit
@@ -488,6 +610,7 @@ def _initial_w(a: float, b: float, logt: float, upper: bool) -> float:
     return math.log(a / (a + b * e))
 
 
+_ONE_MINUS = 1.0 - _EPS / 2.0  # the largest double below 1
 _ACCEPT = 256.0 * _EPS  # accept a safe iterate within 5.7e-14 (relative) of the root
 
 
@@ -503,10 +626,13 @@ def _x_of_w(w: float, upper: bool) -> float:
 
 @jit
 def _next_double(x: float, up: bool) -> float:
-    """The neighbouring double of a positive ``x`` (no ``nextafter`` in Numba)."""
-    if up:
-        return x + max(abs(x) * _EPS * 0.5, 5e-324) if x < 1.0 else 1.0
-    return x - max(abs(x) * _EPS * 0.5, 5e-324)
+    """The neighbouring double of ``x`` in (0, 1] (``math.nextafter`` is not in Numba)."""
+    m, e = math.frexp(x)
+    step = math.ldexp(1.0, e - 53)
+    if not up and m == 0.5:
+        step *= 0.5  # below a power of two the spacing halves
+    step = max(step, 5e-324)
+    return min(x + step, 1.0) if up else x - step
 
 
 @jit
@@ -537,8 +663,11 @@ def beta_quantile(a: float, b: float, logt: float, upper: bool, toward_zero: boo
     err = 0.0
     # safe side: g <= -err ("side" = -1) or g >= err (side = +1), see Notes.
     side = -1.0 if toward_zero != upper else 1.0
+    # logt itself is a rounded logarithm (one ulp): its error joins every test
+    err_t = _EPS * abs(logt)
     for _ in range(100):
         lt, logpre, err = log_tail(a, b, x, upper, const)
+        err += err_t
         g = lt - logt
         w = math.log1p(-x) if upper else math.log(x)
         # dg/dw: lower tail x pdf / I = pre / ((1-x) I); upper (1-x) pdf / Ic = pre / (x Ic)
@@ -565,9 +694,15 @@ def beta_quantile(a: float, b: float, logt: float, upper: bool, toward_zero: boo
         # the iteration aims at g = side * (1.5 err + (win dg + quant) / 2), inside
         # the safe side of the root; the bracket is kept for that target
         gt = g - side * (1.5 * err + 0.5 * (win * dg + quant)) if ok else g
+        go_up = (gt < 0.0) != upper  # x must increase to reach the target
+        if not toward_zero and x >= _ONE_MINUS and (go_up or not ok):
+            # the root lies in (1 - 2**-53, 1], or cannot be told from it: 1 is safe
+            return 1.0
+        if toward_zero and x <= 2.2250738585072014e-308 and (not go_up or not ok):
+            return 0.0
         if gt < 0.0:
             wlo = max(wlo, w)
-        else:
+        elif gt >= 0.0:  # not NaN: a failed evaluation says nothing about the side
             whi = min(whi, w)
         xn = -1.0
         if ok:
@@ -580,9 +715,12 @@ def beta_quantile(a: float, b: float, logt: float, upper: bool, toward_zero: boo
                 xn = x * math.exp(delta)
             if xn == x:
                 # below the resolution of x: one ulp toward the target
-                xn = _next_double(x, (gt < 0.0) != upper)
-            wn = math.log1p(-xn) if upper else (math.log(xn) if xn > 0.0 else -math.inf)
-            if not (wn >= wlo and wn <= whi) or not (xn > 0.0 and xn < 1.0):
+                xn = _next_double(x, go_up)
+            if xn > 0.0 and xn < 1.0:
+                wn = math.log1p(-xn) if upper else math.log(xn)
+                if not (wn >= wlo and wn <= whi):
+                    xn = -1.0
+            else:
                 xn = -1.0
         if xn < 0.0:
             if whi - wlo <= 4.0 * _EPS * max(1.0, abs(wlo)) and wlo > -math.inf:
@@ -595,7 +733,9 @@ def beta_quantile(a: float, b: float, logt: float, upper: bool, toward_zero: boo
                 wn = 0.5 * (wlo + whi)
             xn = _x_of_w(wn, upper)
         x = xn
-    # Fallback (not reached in tests): step outward from the bracket, doubling.
+    # Fallback, for a bracket that closed without an acceptable double (a
+    # failed evaluation, or a plateau of the computed tail): step outward from
+    # the safe end of the bracket, doubling the step, until verified.
     margin = 4.0 * _EPS * max(1.0, abs(w))
     if dg > 0.0 and math.isfinite(dg):
         margin += 2.0 * err / dg
@@ -617,6 +757,7 @@ def beta_quantile(a: float, b: float, logt: float, upper: bool, toward_zero: boo
             if x >= 1.0:
                 return 1.0
         lt, logpre, err = log_tail(a, b, x, upper, const)
+        err += err_t
         # safe when the exact tail at x is on the correct side of t
         if toward_zero != upper:
             if lt + err <= logt:

@@ -117,8 +117,9 @@ def cp_upper_kernel(k: float, n: float, alpha: float) -> float:
         x = -math.expm1(t)
         return min(1.0, x * (1.0 + 4.0 * _EPS))
     if k == n - 1.0:
-        # 1 - I_x(n, 1) = 1 - x^n: x = exp(log1p(-alpha)/n), within 3 ulps
-        return min(1.0, math.exp(math.log1p(-alpha) / n) * (1.0 + 4.0 * _EPS))
+        # 1 - I_x(n, 1) = 1 - x^n: x = exp(t), t = log1p(-alpha)/n, within (1 + 1.5|t|) ulps
+        t = math.log1p(-alpha) / n
+        return min(1.0, math.exp(t) * (1.0 + _EPS * (2.0 + 3.0 * abs(t))))
     a = k + 1.0
     b = n - k
     if alpha <= 0.5:

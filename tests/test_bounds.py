@@ -406,7 +406,9 @@ TIGHT_BEYOND_1E9 = 1e-10
 
 
 @pytest.mark.parametrize("n", [10**11, 10**13, 10**15, 2**53 - 1])
-@pytest.mark.parametrize(("frac", "alpha"), [(0.9341, 0.4), (0.0892, 0.05), (0.5, 1e-3)])
+@pytest.mark.parametrize(
+    ("frac", "alpha"), [(0.9341, 0.4), (0.0892, 0.05), (0.5, 1e-3), (0.5, 0.5), (0.3433884, 0.5)]
+)
 def test_beyond_1e9_sound_and_within_documented_bound(n, frac, alpha):
     """Near the centre of huge distributions: sound, and within TIGHT_BEYOND_1E9."""
     k = int(n * frac)
