@@ -87,6 +87,7 @@ except ImportError:  # pragma: no cover - gmpy2 is mpmath's usual backend
 
 __all__ = [
     "ABSTAIN",
+    "certified_accuracy",
     "betainc",
     "betaincc",
     "log_betainc",
@@ -1487,3 +1488,49 @@ def certify(
     with mpmath.workdps(dps + 5):
         r = s * z
     return label, _round(r, dps)
+
+
+def certified_accuracy(
+    radii: Sequence[Any], correct: Sequence[Any], thresholds: Sequence[Any], *, dps: int = 50
+) -> list[_MPF]:
+    """Twin of :func:`rstheory.certify.certified_accuracy`, by exact counting.
+
+    .. math::
+
+        \\mathrm{acc}(r) = \\frac{1}{N} \\#\\{i : \\mathrm{correct}_i \\wedge R_i \\ge r\\}
+
+    over all ``N`` inputs (abstentions, ``correct = False``, count in the
+    denominator); "radius >= r" is inclusive (Cohen et al. 2019, Sec. 4).
+
+    Parameters
+    ----------
+    radii, correct, thresholds : sequences
+        Certified radii (``-inf`` allowed), booleans, thresholds.
+    dps : int
+        Digits of the returned ``mpf`` values.
+
+    Returns
+    -------
+    list of mpf
+        One fraction per threshold.
+
+    Raises
+    ------
+    ValueError
+        If ``radii`` is empty or ``radii`` and ``correct`` differ in length.
+    """
+    dps = _check_dps(dps)
+    if len(radii) == 0:
+        raise ValueError("radii must hold at least one input, got an empty sequence")
+    if len(radii) != len(correct):
+        raise ValueError(
+            f"correct must have the length of radii, got {len(correct)} and {len(radii)}"
+        )
+    with mpmath.workdps(dps):
+        out = []
+        for t in thresholds:
+            tt = mpmath.mpf(float(t))
+            pairs = zip(radii, correct, strict=True)
+            hits = sum(1 for r, c in pairs if bool(c) and mpmath.mpf(float(r)) >= tt)
+            out.append(mpmath.mpf(hits) / len(radii))
+        return out

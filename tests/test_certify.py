@@ -474,3 +474,13 @@ def test_unanimous_votes_radius_accurate_near_p_one(n, alpha):
     assert cert.label == label == 1
     assert cert.radius <= exact
     assert float((exact - cert.radius) / exact) <= 1e-13
+
+
+def test_certified_accuracy_vs_twin():
+    rng = np.random.default_rng(99)
+    radii = np.where(rng.uniform(size=200) < 0.1, -np.inf, rng.uniform(0, 2, 200))
+    correct = (rng.uniform(size=200) < 0.8) & np.isfinite(radii)
+    thresholds = np.concatenate([[0.0], np.sort(rng.choice(radii[np.isfinite(radii)], 5)), [3.0]])
+    got = certified_accuracy(radii, correct, thresholds)
+    want = ref.certified_accuracy(list(radii), list(correct), list(thresholds))
+    assert [float(w) for w in want] == list(got)
