@@ -32,6 +32,16 @@ from rstheory.bounds import (
     wilson_upper,
 )
 from rstheory.certify import ABSTAIN, Certificate, certified_accuracy, certify, predict
+from rstheory.planning import (
+    RadiusDistribution,
+    abstain_probability,
+    certification_probability,
+    expected_radius,
+    max_radius,
+    predict_min_n,
+    radius_distribution,
+    required_n,
+)
 from rstheory.radius import (
     gaussian_radius,
     gaussian_radius_two,
@@ -47,6 +57,14 @@ __all__ = [
     "__version__",
     "ABSTAIN",
     "Certificate",
+    "RadiusDistribution",
+    "abstain_probability",
+    "certification_probability",
+    "expected_radius",
+    "max_radius",
+    "predict_min_n",
+    "radius_distribution",
+    "required_n",
     "ConfidenceInterval",
     "certified_accuracy",
     "certify",

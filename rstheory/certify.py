@@ -39,7 +39,7 @@ import numpy.typing as npt
 from numba import prange
 
 from rstheory._jit import jit, jit_parallel
-from rstheory._special import betainc
+from rstheory._special import betainc, ndtri_exp
 from rstheory._validate import (
     FloatArray,
     as_alpha,
@@ -51,7 +51,7 @@ from rstheory._validate import (
     is_scalar,
 )
 from rstheory.bounds import cp_lower_kernel
-from rstheory.radius import gaussian_radius_kernel, gaussian_radius_log_kernel
+from rstheory.radius import OUTWARD_STEP, gaussian_radius_kernel
 
 __all__ = [
     "ABSTAIN",
@@ -66,6 +66,8 @@ __all__ = [
     "binomial_test_pvalue_kernel",
     "predict_kernel",
     "certify_kernel",
+    "max_radius_kernel",
+    "count_radius_kernel",
     "binomial_test_pvalue_array",
     "predict_array",
     "predict_array_parallel",
@@ -150,27 +152,67 @@ def predict_kernel(counts: FloatArray, alpha: float) -> int:
 
 
 @jit
+def max_radius_kernel(n: float, sigma: float, alpha: float) -> float:
+    """Sound :math:`\\sigma\\,\\Phi^{-1}(\\alpha^{1/n})`: the radius of ``n`` unanimous votes.
+
+    Scalar kernel, no checks (``n >= 1``, ``sigma > 0``, ``0 < alpha < 1``).
+    Evaluated from :math:`\\log p = \\log(\\alpha)/n` through SciPy's
+    ``ndtri_exp`` (``-ndtri(-expm1(log p))`` near ``p = 1``), so that
+    ``1 - p`` keeps full relative precision up to ``n = 2**53``.  Rounding:
+    ``log p`` is pushed down by ``2 eps |log p|`` (the rounding of the
+    logarithm and the division), the result down by
+    ``OUTWARD_STEP |r| + 4 eps sigma``; the absolute term covers the
+    rounding of ``p`` itself near ``p = 1/2`` (at most 2.1 eps in ``z``
+    where ``|z| <= 1``), where a relative step would vanish.  Signed:
+    negative when :math:`\\alpha^{1/n} < 1/2`.
+    """
+    t = math.log(alpha) / n
+    t = t + t * (2.0 * _EPS)
+    x = ndtri_exp(t)
+    if math.isinf(x):
+        return x
+    r = sigma * x
+    return r - (abs(r) * OUTWARD_STEP + sigma * (4.0 * _EPS)) - 5e-324
+
+
+@jit
+def count_radius_kernel(k: float, n: float, sigma: float, alpha: float) -> float:
+    """The radius CERTIFY returns for ``k`` top-class votes out of ``n`` (scalar kernel).
+
+    :math:`\\sigma\\Phi^{-1}(\\underline{p_A})` with the sound
+    Clopper-Pearson lower bound, ``-inf`` when CERTIFY abstains
+    (:math:`\\underline{p_A} < 1/2`).  For ``k = n`` the radius comes from
+    :func:`max_radius_kernel`.  A non-abstaining radius is at least 0 (the
+    exact one is, since :math:`\\underline{p_A} \\ge 1/2`).
+    """
+    p_lower = cp_lower_kernel(k, n, alpha)
+    if p_lower < 0.5:
+        return -math.inf
+    if k >= n:
+        # all votes for the top class: p_lower = alpha**(1/n), whose double
+        # loses 1 - p near 1; the radius from log p = log(alpha)/n keeps it
+        return max(max_radius_kernel(n, sigma, alpha), 0.0)
+    return max(gaussian_radius_kernel(p_lower, sigma), 0.0)
+
+
+@jit
 def certify_kernel(
     counts_selection: FloatArray, counts_estimation: FloatArray, sigma: float, alpha: float
 ) -> tuple[int, float]:
     """Cohen's CERTIFY from one row of selection and estimation counts (scalar kernel).
 
     Returns ``(label, radius)``, or ``(ABSTAIN, 0.0)`` when the Clopper-Pearson
-    lower bound (``rstheory.bounds.cp_lower_kernel``) is below 1/2.
+    lower bound (``rstheory.bounds.cp_lower_kernel``) is below 1/2; the radius
+    is :func:`count_radius_kernel` of the selected class's estimation count.
     """
     label, _, _ = _top_two(counts_selection)
     n = 0.0
     for i in range(counts_estimation.shape[0]):
         n += float(counts_estimation[i])
-    n_a = float(counts_estimation[label])
-    p_lower = cp_lower_kernel(n_a, n, alpha)
-    if p_lower < 0.5:
+    radius = count_radius_kernel(float(counts_estimation[label]), n, sigma, alpha)
+    if radius < 0.0:
         return ABSTAIN, 0.0
-    if n_a == n:
-        # all votes for the top class: p_lower = alpha**(1/n), whose double
-        # loses 1 - p near 1; the radius from log p = log(alpha)/n keeps it
-        return label, gaussian_radius_log_kernel(math.log(alpha) / n, sigma)
-    return label, gaussian_radius_kernel(p_lower, sigma)
+    return label, radius
 
 
 @jit
