@@ -23,13 +23,15 @@ The threshold count
 -------------------
 The radius CERTIFY returns for ``k`` top-class votes out of ``n`` increases
 with ``k``, so "certified at radius ``r``" is the event
-:math:`K \\ge k^*(n)`, with :math:`k^*(n)` the least count whose radius is
-at least ``r``.  It is found by one search (a normal-approximation guess,
-galloping and bisection, a handful of Clopper-Pearson evaluations), not a
-scan over ``k``; then :math:`P[K \\ge k^*] = I_p(k^*, n - k^* + 1)` is one
-incomplete beta function (:func:`rstheory._beta.log_tail`).  In exact
-arithmetic :math:`k^*(n) \\le k^*(n+1) \\le k^*(n) + 1`; the searches of
-:func:`required_n` rely on these two inequalities.
+:math:`K \\ge k^*(n)`, with :math:`k^*(n)` the least count whose exact
+Clopper-Pearson bound reaches :math:`p_r = \\Phi(r/\\sigma)`, i.e. the least
+``k`` with :math:`P[\\mathrm{Bin}(n, p_r) \\ge k] \\le \\alpha`.  It is found
+by one search (a normal-approximation guess, galloping and bisection, a
+handful of tail evaluations), not a scan over ``k``; then
+:math:`P[K \\ge k^*] = I_p(k^*, n - k^* + 1)` is one incomplete beta
+function (:func:`rstheory._beta.log_tail`).  In exact arithmetic
+:math:`k^*(n) \\le k^*(n+1) \\le k^*(n) + 1` (the walk of :func:`required_n`
+relies on it).
 
 Three tiers (DESIGN.md): scalar kernels ``*_kernel`` (``@njit``, no checks),
 array kernels ``*_array`` and the validating public wrappers.
@@ -147,6 +149,9 @@ def binomial_tail_kernel(k: float, n: float, p: float, upper: bool) -> float:
     a = k
     b = n - k + 1.0
     lt, _, _ = log_tail(a, b, p, not upper, _beta_constant(a, b))
+    if lt != lt:  # every method of log_tail failed (not seen): SciPy's value
+        v = betainc(a, b, p)
+        return v if upper else 1.0 - v
     return math.exp(lt)
 
 
