@@ -32,6 +32,7 @@ from rstheory.bounds import (
     wilson_upper,
 )
 from rstheory.certify import ABSTAIN, Certificate, certified_accuracy, certify, predict
+from rstheory.levels import level_distance_bound, level_threshold, majority_vote_probability
 from rstheory.planning import (
     RadiusDistribution,
     abstain_probability,
@@ -76,6 +77,9 @@ __all__ = [
     "hoeffding_lower",
     "hoeffding_upper",
     "l2_radius_for_linf",
+    "level_distance_bound",
+    "level_threshold",
+    "majority_vote_probability",
     "laplace_radius",
     "linf_radius_from_l2",
     "predict",
