@@ -1534,3 +1534,663 @@ def certified_accuracy(
             hits = sum(1 for r, c in pairs if bool(c) and mpmath.mpf(float(r)) >= tt)
             out.append(mpmath.mpf(hits) / len(radii))
         return out
+
+
+# ---------------------------------------------------------------------- planning
+
+#: :func:`required_n` (``p < 1``, ``stable=False``) scans sample sizes up to this
+#: many unless the caller gives ``n_max``.
+PLANNING_N_MAX = 10**6
+#: :func:`required_n` (``p = 1``) gives up above this many samples.
+_PLANNING_Q_MAX = 2**64
+
+
+def _plan_radius(radius: Any) -> _MPF:
+    r = _to_mpf("radius", radius)
+    if not (r >= 0) or mpmath.isinf(r):
+        raise ValueError(f"radius must be finite and >= 0, got {radius!r}")
+    return r
+
+
+def _plan_open(name: str, value: Any) -> _MPF:
+    v = _to_mpf(name, value)
+    if not (0 < v < 1):
+        raise ValueError(f"{name} must lie in the open interval (0, 1), got {value!r}")
+    return v
+
+
+def _plan_phi(r: _MPF, s: _MPF, wp: int) -> tuple[_MPF, _MPF]:
+    """``(Phi(r/s), Phi(-r/s))`` at ``wp`` digits, each with full relative precision."""
+    with mpmath.workdps(wp):
+        z = r / s
+        return mpmath.ncdf(z), mpmath.ncdf(-z)
+
+
+def _plan_max_radius(n: int, s: _MPF, al: _MPF, dps: int) -> _MPF:
+    """``s * Phi^-1(al**(1/n))`` at ``dps`` digits (mpf ``s`` and ``al``)."""
+    if al == mpmath.ldexp(mpmath.mpf(1), -n):  # alpha**(1/n) = 1/2 exactly
+        return mpmath.mpf(0)
+    wp = dps + 40
+    with mpmath.workdps(wp):
+        t = mpmath.log(al) / n
+        if t > -mpmath.ln2:
+            # p = e^t > 1/2: the quantile of the upper tail 1 - p = -expm1(t)
+            z = -_ndtri_mp(-mpmath.expm1(t), wp)
+        else:
+            z = _ndtri_mp(mpmath.exp(t), wp)
+        v = s * z
+    return _round(v, dps)
+
+
+def _plan_tail_le(k: int, n: int, x: _MPF, y: _MPF, al: _MPF, dps: int) -> bool:
+    """Whether :math:`P[\\mathrm{Bin}(n, x) \\ge k] = I_x(k, n-k+1) \\le \\alpha` (``y = 1-x``).
+
+    The tail at ``dps`` digits; where it lies within ``10**-(dps-5)`` of
+    ``alpha`` (relative), exact rational arithmetic on the mpf ``x`` when
+    ``n <= 2000`` and ``y`` is exactly ``1 - x`` (ties such as
+    ``P[Bin(10, 1/2) >= 10] = 2**-10`` are decided exactly), else a refined
+    evaluation (:class:`RuntimeError` if still undecided).
+    """
+    if k <= 0:
+        return False  # the tail is 1
+    if k > n or x == 0:
+        return True  # the tail is 0
+    if y == 0:
+        return False  # the tail is 1
+    a, b = mpmath.mpf(k), mpmath.mpf(n - k + 1)
+    with mpmath.workdps(dps + 20):
+        li = _log_tails(a, b, x, y, dps, "auto")[0]
+        diff = li - mpmath.log(al)
+        if abs(diff) > mpmath.mpf(10) ** (-(dps - 5)):
+            return bool(diff < 0)
+    if n <= _EXACT_N and _one_minus(x) == y:
+        return _le(_binom_upper_tail_exact(k, n, _fraction(x)), _fraction(al))
+    return _tail_le_alpha(a, b, x, y, al, 2 * dps)
+
+
+def _plan_threshold(n: int, x: _MPF, y: _MPF, al: _MPF, dps: int, hint: int | None = None) -> int:
+    """Least ``k`` with ``P[Bin(n, x) >= k] <= alpha``; ``n + 1`` if none.
+
+    The tail decreases in ``k``.  Without a hint: bisection on ``[0, n]``.  With
+    one (the answer for a neighbouring ``n``): a walk from it, one tail a step,
+    to where the test flips.
+    """
+    if hint is None:
+        if not _plan_tail_le(n, n, x, y, al, dps):
+            return n + 1
+        lo, hi = 0, n  # the test fails at lo (the tail at 0 is 1) and holds at hi
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if _plan_tail_le(mid, n, x, y, al, dps):
+                hi = mid
+            else:
+                lo = mid
+        return hi
+    k = min(max(hint, 1), n + 1)
+    if _plan_tail_le(k, n, x, y, al, dps):
+        while _plan_tail_le(k - 1, n, x, y, al, dps):
+            k -= 1
+        return k
+    k += 1
+    while k <= n and not _plan_tail_le(k, n, x, y, al, dps):
+        k += 1
+    return k
+
+
+def _plan_binom_tail(k: int, n: int, p: _MPF, dps: int) -> _MPF:
+    """:math:`P[\\mathrm{Bin}(n, p) \\ge k] = I_p(k, n - k + 1)` at ``dps`` digits."""
+    if k <= 0:
+        return mpmath.mpf(1)
+    if k > n:
+        return mpmath.mpf(0)
+    return betainc(k, n - k + 1, p, dps=dps)
+
+
+def _plan_pmf(k: int, n: int, p: _MPF, q: _MPF) -> _MPF:
+    """``C(n, k) p**k q**(n-k)`` at the current precision (``0**0 = 1``)."""
+    return mpmath.mpf(math.comb(n, k)) * p**k * q ** (n - k)
+
+
+def max_radius(n: Any, sigma: Any, alpha: Any, *, dps: int = 50) -> _MPF:
+    r"""Largest radius CERTIFY can return with ``n`` estimation samples.
+
+    .. math::
+
+        R_{\max}(n) = \sigma\,\Phi^{-1}\bigl(\alpha^{1/n}\bigr),
+
+    the radius of ``n`` votes out of ``n`` (:math:`\underline{p_A} =
+    \alpha^{1/n}`).  Where :math:`\alpha^{1/n} > 1/2` the quantile is taken of
+    the upper tail :math:`1 - \alpha^{1/n} = -\operatorname{expm1}(\log(\alpha)/n)`
+    (no cancellation up to ``n = 2**53``); exactly 0 when :math:`\alpha = 2^{-n}`,
+    negative below (CERTIFY always abstains).
+
+    References
+    ----------
+    Cohen, Rosenfeld & Kolter (2019), CERTIFY.
+    """
+    dps = _check_dps(dps)
+    nn = _to_int("n", n, 1)
+    with mpmath.workdps(dps + 10):
+        s = _check_positive("sigma", sigma)
+        al = _check_alpha(alpha)
+    return _plan_max_radius(nn, s, al, dps)
+
+
+def threshold_count(n: Any, p_r: Any, alpha: Any, *, dps: int = 50) -> int:
+    r"""Least count whose exact Clopper-Pearson lower bound reaches ``p_r``.
+
+    .. math::
+
+        k^* = \min\{k : P[\mathrm{Bin}(n, p_r) \ge k] \le \alpha\}
+            = \min\{k : \underline{p}_{CP}(k, n, \alpha) \ge p_r\},
+
+    ``n + 1`` if no count qualifies.  Bisection over the integers ``k`` on the
+    exact tail :math:`I_{p_r}(k, n - k + 1)` (see :func:`betainc`); each
+    comparison with ``alpha`` is decided exactly (rational arithmetic at
+    ties for ``n <= 2000``).
+
+    References
+    ----------
+    Clopper & Pearson (1934); Cohen, Rosenfeld & Kolter (2019).
+    """
+    dps = _check_dps(dps)
+    nn = _to_int("n", n, 1)
+    with mpmath.workdps(dps + 10):
+        x = _check_prob("p_r", p_r)
+        al = _check_alpha(alpha)
+    return _plan_threshold(nn, x, _one_minus(x), al, dps + 10)
+
+
+def certification_probability(
+    p: Any, n: Any, sigma: Any, alpha: Any, radius: Any, *, dps: int = 50
+) -> _MPF:
+    r"""Probability that CERTIFY certifies ``radius`` when the top class has probability ``p``.
+
+    .. math::
+
+        \pi = P[\mathrm{Bin}(n, p) \ge k^*], \qquad
+        k^* = \min\{k : P[\mathrm{Bin}(n, p_r) \ge k] \le \alpha\},
+        \quad p_r = \Phi(r/\sigma),
+
+    with :math:`p_r` and :math:`1 - p_r = \Phi(-r/\sigma)` evaluated in mpmath
+    at the exact double inputs, :math:`k^*` by :func:`threshold_count`'s
+    bisection and :math:`\pi = I_p(k^*, n - k^* + 1)` by :func:`betainc`
+    (0 when :math:`k^* = n + 1`).  The selection step is assumed to pick the
+    top class.
+
+    References
+    ----------
+    Cohen, Rosenfeld & Kolter (2019), CERTIFY.
+    """
+    dps = _check_dps(dps)
+    nn = _to_int("n", n, 1)
+    with mpmath.workdps(dps + 10):
+        pp = _check_prob("p", p)
+        s = _check_positive("sigma", sigma)
+        al = _check_alpha(alpha)
+        r = _plan_radius(radius)
+    x, y = _plan_phi(r, s, dps + 20)
+    k = _plan_threshold(nn, x, y, al, dps + 10)
+    return _plan_binom_tail(k, nn, pp, dps)
+
+
+def _plan_required_unanimous(r: _MPF, s: _MPF, al: _MPF, dps: int) -> int:
+    """Least ``n >= 1`` with the exact ``max_radius(n) >= r``."""
+    if r == 0:
+        # Phi^-1(alpha**(1/n)) >= 0  <=>  alpha >= 2**-n: exact on the dyadic alpha
+        fa = _fraction(al)
+        n = 1
+        while Fraction(1, 2**n) > fa:
+            n += 1
+        return n
+    # Phi^-1(alpha**(1/n)) >= r/s  <=>  log(alpha)/n >= L = log Phi(r/s) (L < 0)
+    #                              <=>  n >= q = log(alpha)/L
+    wp = dps + 30
+    for _ in range(4):
+        with mpmath.workdps(wp):
+            big_l = mpmath.log1p(-mpmath.ncdf(-(r / s)))
+            q = mpmath.log(al) / big_l
+            if q > _PLANNING_Q_MAX:
+                raise ValueError(
+                    f"radius={mpmath.nstr(r, 17)} needs more than 2**64 samples "
+                    f"(sigma={mpmath.nstr(s, 17)}, alpha={mpmath.nstr(al, 17)})"
+                )
+            gap = abs(q - mpmath.nint(q))
+            if gap > abs(q) * mpmath.mpf(10) ** (10 - wp):
+                return max(1, int(mpmath.ceil(q)))
+        wp *= 2
+    raise RuntimeError(  # pragma: no cover - log(alpha)/log Phi(r/s) an integer to 400 digits
+        "cannot decide required_n: log(alpha)/log Phi(radius/sigma) is an integer "
+        f"to {wp // 2} digits"
+    )
+
+
+def required_n(
+    radius: Any,
+    sigma: Any,
+    alpha: Any,
+    p: Any = 1.0,
+    power: Any = 0.5,
+    *,
+    stable: bool = False,
+    n_max: Any = None,
+    dps: int = 50,
+) -> int:
+    r"""Least number of estimation samples that certifies ``radius`` (brute force).
+
+    * ``p = 1``: the least ``n`` with the exact :math:`R_{\max}(n) \ge r`
+      (:func:`max_radius`), i.e.
+
+      .. math:: n = \max\Bigl(1, \Bigl\lceil \frac{\log\alpha}{\log\Phi(r/\sigma)}
+                \Bigr\rceil\Bigr),
+
+      with :math:`\log\Phi(r/\sigma) = \operatorname{log1p}(-\Phi(-r/\sigma))`
+      in mpmath, the ceiling taken where the quotient is provably not an
+      integer (precision doubled otherwise), and for ``r = 0`` exactly on the
+      dyadic ``alpha`` (:math:`\alpha \ge 2^{-n}`).  :class:`ValueError` above
+      2**64 samples.
+    * ``p < 1``: :math:`\pi(n)` of :func:`certification_probability` for every
+      ``n`` from the ``p = 1`` answer ``n_1`` upward (below it even a unanimous
+      vote does not certify, :math:`\pi = 0`), :math:`k^*(n)` by a walk from
+      :math:`k^*(n-1)` that verifies both :math:`k^*` and :math:`k^* - 1`
+      (no monotonicity assumption beyond that of the tail in ``k``).  Default:
+      the first ``n`` with :math:`\pi(n) \ge` ``power``, searched up to
+      ``n_max`` (default :data:`PLANNING_N_MAX`; :class:`RuntimeError` if none).
+      ``stable=True``: one plus the last ``n <= n_max`` with
+      :math:`\pi(n) <` ``power`` (``n_1`` if none); ``n_max`` is then
+      required, and **"for every larger n" is only checked up to n_max**
+      (:class:`RuntimeError` if :math:`\pi(n_{\max}) <` ``power``).
+
+    Cost: about three incomplete beta evaluations per sample size (a few
+    tenths of a millisecond each for ``n`` in the hundreds, 50 digits), so
+    ``n_max`` in the thousands takes seconds; this is an oracle for small
+    cases, not a planner.
+
+    Raises
+    ------
+    ValueError
+        On invalid arguments (the message names the argument), and when
+        ``p < 1`` does not exceed :math:`\Phi(r/\sigma)`.
+
+    References
+    ----------
+    Cohen, Rosenfeld & Kolter (2019), CERTIFY.
+    """
+    dps = _check_dps(dps)
+    with mpmath.workdps(dps + 10):
+        r = _plan_radius(radius)
+        s = _check_positive("sigma", sigma)
+        al = _check_alpha(alpha)
+        pp = _to_mpf("p", p)
+        if not (0 < pp <= 1):
+            raise ValueError(f"p must lie in (0, 1], got {p!r}")
+        pw = _plan_open("power", power)
+    n1 = _plan_required_unanimous(r, s, al, dps)
+    if pp == 1:
+        return n1
+    x, y = _plan_phi(r, s, dps + 20)
+    if not pp > x:
+        raise ValueError(
+            f"p={p!r} does not exceed Phi(radius/sigma)={mpmath.nstr(x, 17)}: the probability "
+            "of certifying radius is at most alpha for every n"
+        )
+    if n_max is None:
+        if stable:
+            raise ValueError("n_max must be given with stable=True (the twin checks up to it)")
+        n_max = PLANNING_N_MAX
+    top = _to_int("n_max", n_max, 1)
+    if top < n1:
+        raise RuntimeError(f"n_max={top} is below n={n1}, the least n at which p = 1 certifies")
+    last_miss = None
+    k = None
+    for m in range(n1, top + 1):
+        k = _plan_threshold(m, x, y, al, dps + 10, k)
+        reached = _plan_binom_tail(k, m, pp, dps) >= pw
+        if reached and not stable:
+            return m
+        if not reached:
+            last_miss = m
+    if not stable:
+        raise RuntimeError(f"no n <= n_max={top} reaches power={power!r}")
+    if last_miss == top:
+        raise RuntimeError(f"the power is not reached at n_max={top}: no stable n up to it")
+    return n1 if last_miss is None else last_miss + 1
+
+
+def radius_distribution(
+    p: Any, n: Any, sigma: Any, alpha: Any, *, dps: int = 50
+) -> tuple[list[int], list[_MPF], list[_MPF], _MPF]:
+    r"""Law of the radius CERTIFY returns, by the full sum over all counts.
+
+    For every :math:`k = 0, \ldots, n`: :math:`P[K = k] = \binom nk p^k
+    (1-p)^{n-k}`; CERTIFY abstains when
+    :math:`\underline{p}_{CP}(k, n, \alpha) < 1/2`, decided exactly as
+    :math:`P[\mathrm{Bin}(n, 1/2) \ge k] > \alpha` (:func:`threshold_count`
+    with :math:`p_r = 1/2`; ties are exact), and otherwise returns
+    :math:`\sigma\Phi^{-1}(\underline{p}_{CP}(k, n, \alpha))` with the
+    Clopper-Pearson twin (:func:`clopper_pearson_lower`, :func:`gaussian_radius`;
+    :func:`max_radius` for ``k = n``), at least 0.
+
+    Returns
+    -------
+    tuple
+        ``(counts, radii, probabilities, abstain)``: the non-abstaining counts
+        (ascending ints), their radii and probabilities (lists of mpf), and
+        :math:`P[\text{abstain}]` (mpf).  Cost: one Clopper-Pearson solve per
+        non-abstaining count (about 1 ms each at 50 digits).
+
+    References
+    ----------
+    Cohen, Rosenfeld & Kolter (2019), CERTIFY.
+    """
+    dps = _check_dps(dps)
+    nn = _to_int("n", n, 1)
+    with mpmath.workdps(dps + 10):
+        pp = _check_prob("p", p)
+        s = _check_positive("sigma", sigma)
+        al = _check_alpha(alpha)
+    qq = _one_minus(pp)
+    half = mpmath.mpf(1) / 2
+    k0 = _plan_threshold(nn, half, half, al, dps + 10)
+    wp = dps + 20 + len(str(nn))
+    counts: list[int] = []
+    radii: list[_MPF] = []
+    probs: list[_MPF] = []
+    abstain_terms = []
+    for k in range(nn + 1):
+        with mpmath.workdps(wp):
+            prob = _plan_pmf(k, nn, pp, qq)
+        if k < k0:
+            abstain_terms.append(prob)
+            continue
+        if k == nn:
+            rad = _plan_max_radius(nn, s, al, dps + 5)
+        else:
+            rad = gaussian_radius(_cp_lower(k, nn, al, dps + 10), s, dps=dps + 5)
+        counts.append(k)
+        radii.append(_round(max(rad, mpmath.mpf(0)), dps))
+        probs.append(_round(prob, dps))
+    with mpmath.workdps(wp):
+        abstain = mpmath.fsum(abstain_terms)
+    return counts, radii, probs, _round(abstain, dps)
+
+
+def expected_radius(p: Any, n: Any, sigma: Any, alpha: Any, *, dps: int = 50) -> _MPF:
+    r"""Expected CERTIFY radius, abstentions counted as 0 (full sum over all counts).
+
+    .. math::
+
+        E[R] = \sum_{k : \underline{p}_{CP}(k) \ge 1/2}
+            \sigma\,\Phi^{-1}\bigl(\underline{p}_{CP}(k, n, \alpha)\bigr)
+            \binom nk p^k (1-p)^{n-k}
+
+    from :func:`radius_distribution`.
+
+    References
+    ----------
+    Cohen, Rosenfeld & Kolter (2019), CERTIFY.
+    """
+    dps = _check_dps(dps)
+    _counts, radii, probs, _abstain = radius_distribution(p, n, sigma, alpha, dps=dps + 5)
+    with mpmath.workdps(dps + 10):
+        v = mpmath.fsum(r * q for r, q in zip(radii, probs, strict=True))
+    return _round(v, dps)
+
+
+def abstain_probability(p: Any, n0: Any, n: Any, alpha: Any, *, dps: int = 50) -> _MPF:
+    r"""Probability that CERTIFY abstains, selection step included (two classes).
+
+    .. math::
+
+        P = s\,P[\mathrm{Bin}(n, p) < k_0] + (1 - s)\,P[\mathrm{Bin}(n, 1-p) < k_0],
+        \qquad s = \sum_{j \ge n_0 - j} \binom{n_0}{j} p^j (1-p)^{n_0-j},
+
+    with :math:`k_0` the least count whose Clopper-Pearson bound reaches 1/2
+    (:func:`threshold_count`); the selection ties go to the top class
+    (:math:`j = n_0 - j`), ``n0 = 0`` means the top class is known (``s = 1``).
+    Every probability is a direct sum of binomial terms (no incomplete beta),
+    :math:`1 - s` its own sum; cost linear in ``n0 + n``.
+
+    References
+    ----------
+    Cohen, Rosenfeld & Kolter (2019), CERTIFY.
+    """
+    dps = _check_dps(dps)
+    nn0 = _to_int("n0", n0, 0)
+    nn = _to_int("n", n, 1)
+    with mpmath.workdps(dps + 10):
+        pp = _check_prob("p", p)
+        al = _check_alpha(alpha)
+    qq = _one_minus(pp)
+    half = mpmath.mpf(1) / 2
+    k0 = _plan_threshold(nn, half, half, al, dps + 10)
+    with mpmath.workdps(dps + 20 + len(str(nn + nn0))):
+        stay_top = mpmath.fsum(_plan_pmf(k, nn, pp, qq) for k in range(k0))
+        stay_other = mpmath.fsum(_plan_pmf(k, nn, qq, pp) for k in range(k0))
+        if nn0 == 0:
+            sel_top, sel_other = mpmath.mpf(1), mpmath.mpf(0)
+        else:
+            sel = [_plan_pmf(j, nn0, pp, qq) for j in range(nn0 + 1)]
+            sel_top = mpmath.fsum(sel[j] for j in range(nn0 + 1) if j >= nn0 - j)
+            sel_other = mpmath.fsum(sel[j] for j in range(nn0 + 1) if j < nn0 - j)
+        v = sel_top * stay_top + sel_other * stay_other
+    return _round(v, dps)
+
+
+def predict_min_n(alpha: Any, *, dps: int = 50) -> int:
+    r"""Least ``n`` at which PREDICT can answer: the p-value of ``n`` unanimous votes.
+
+    .. math::
+
+        n_{\min} = \min\{n \ge 1 : \min(1, 2 \cdot 2^{-n}) \le \alpha\},
+
+    decided exactly on the dyadic ``alpha`` (see :func:`binomial_test_pvalue`:
+    :math:`2 P[\mathrm{Bin}(n, 1/2) \le 0] = 2^{1-n}`).  ``dps`` is accepted for
+    uniformity (the answer is exact).
+
+    References
+    ----------
+    Cohen, Rosenfeld & Kolter (2019), PREDICT.
+    """
+    _check_dps(dps)
+    with mpmath.workdps(dps + 10):
+        al = _check_alpha(alpha)
+    fa = _fraction(al)
+    n = 1
+    while Fraction(2, 2**n) > fa:
+        n += 1
+    return n
+
+
+__all__ += [
+    "max_radius",
+    "threshold_count",
+    "certification_probability",
+    "required_n",
+    "radius_distribution",
+    "expected_radius",
+    "abstain_probability",
+    "predict_min_n",
+]
+
+
+# ------------------------------------------------------------------------ levels
+
+#: Tie rules of the majority vote (see :mod:`rstheory.levels`).
+LEVEL_TIES = ("lose", "win", "random")
+#: ``majority_vote_probability(method="auto")`` sums exactly up to this many votes.
+_VOTE_SUM_N = 400
+
+
+def _check_ties(ties: Any) -> str:
+    if isinstance(ties, str) and ties in LEVEL_TIES:
+        return ties
+    raise ValueError(f"ties must be one of 'lose', 'win', 'random', got {ties!r}")
+
+
+def _check_pa(pa: Any) -> _MPF:
+    v = _to_mpf("pa", pa)
+    if not (0 < v < 1):
+        raise ValueError(f"pa must lie in the open interval (0, 1), got {pa!r}")
+    return v
+
+
+def vote_shape(n: Any, ties: Any = "lose") -> tuple[int, int]:
+    r"""Shape parameters :math:`(a, b)` of the ``n``-vote majority under a tie rule.
+
+    .. math::
+
+        P[\text{the class wins the vote}] = I_q(a, b) = P[\mathrm{Bin}(a+b-1, q) \ge a],
+
+    with :math:`(a, b) = (\tilde n, \tilde n)`, :math:`\tilde n = (n+1)/2`, for
+    odd ``n``, and for ``n = 2m``: ``(m+1, m)`` (``"lose"``), ``(m, m+1)``
+    (``"win"``), ``(m, m)`` (``"random"``, the ``(2m-1)``-vote value).
+
+    References
+    ----------
+    Maho, Furon & Le Merrer (2022), eq. (4).
+    """
+    nn = _to_int("n", n, 1)
+    rule = _check_ties(ties)
+    m = nn // 2
+    if nn % 2 == 1:
+        return m + 1, m + 1
+    if rule == "lose":
+        return m + 1, m
+    if rule == "win":
+        return m, m + 1
+    return m, m
+
+
+def majority_vote_probability(
+    q: Any, n: Any, ties: Any = "lose", *, dps: int = 50, method: str = "auto"
+) -> _MPF:
+    r"""Probability that a class of single-vote probability ``q`` wins the ``n``-vote majority.
+
+    With :math:`X \sim \mathrm{Bin}(n, q)` and :math:`n = 2m` when even,
+
+    .. math::
+
+        P = \begin{cases}
+            P[X \ge (n+1)/2] & n \text{ odd}, \\
+            P[X \ge m + 1] & \text{ties="lose"}, \\
+            P[X \ge m] & \text{ties="win"}, \\
+            P[X > m] + \tfrac12 P[X = m] & \text{ties="random"}.
+        \end{cases}
+
+    ``method="sum"`` evaluates these definitions as exact rational binomial
+    sums at the exact double ``q`` (then rounds once to ``dps`` digits);
+    ``method="beta"`` evaluates :math:`I_q(a, b)` with :func:`vote_shape` by
+    the continued fraction (:func:`betainc`); ``"auto"`` (default) uses the
+    sum for ``n <= 400`` and the continued fraction above.  The two methods
+    share no code, so they check each other (and, for ``"random"``, the
+    identity with the ``(n-1)``-vote value, which the sum does not assume).
+
+    References
+    ----------
+    Maho, Furon & Le Merrer (2022), eq. (4).
+    """
+    dps = _check_dps(dps)
+    rule = _check_ties(ties)
+    nn = _to_int("n", n, 1)
+    if method not in ("auto", "sum", "beta"):
+        raise ValueError(f"method must be 'auto', 'sum' or 'beta', got {method!r}")
+    with mpmath.workdps(dps + 10):
+        qq = _check_prob("q", q)
+    if qq == 0:
+        return mpmath.mpf(0)
+    if qq == 1:
+        return mpmath.mpf(1)
+    if method == "beta" or (method == "auto" and nn > _VOTE_SUM_N):
+        a, b = vote_shape(nn, rule)
+        return betainc(a, b, qq, dps=dps)
+    x = _fraction(qq)
+    m = nn // 2
+    if nn % 2 == 1:
+        num, den = _binom_upper_tail_exact(m + 1, nn, x)
+    elif rule == "lose":
+        num, den = _binom_upper_tail_exact(m + 1, nn, x)
+    elif rule == "win":
+        num, den = _binom_upper_tail_exact(m, nn, x)
+    else:
+        # (P[X >= m+1] + P[X >= m]) / 2 = P[X > m] + P[X = m] / 2; both
+        # numerators are over the same denominator den = (denominator of q)**n
+        num1, den = _binom_upper_tail_exact(m + 1, nn, x)
+        num0, _den = _binom_upper_tail_exact(m, nn, x)
+        num, den = num1 + num0, 2 * den
+    with mpmath.workdps(dps + 10):
+        v = mpmath.mpf(num) / mpmath.mpf(den)
+    return _round(v, dps)
+
+
+def _level_roots(pa: _MPF, nn: int, rule: str, dps: int) -> tuple[_MPF, _MPF]:
+    """``(q*, pi0* = 1 - q*)`` with ``I_{q*}(a, b) = pa``, each to ``dps`` digits."""
+    a, b = vote_shape(nn, rule)
+    if a == b and pa == mpmath.mpf(1) / 2:
+        half = mpmath.mpf(1) / 2
+        return half, half
+    return _solve_beta_quantile(mpmath.mpf(a), mpmath.mpf(b), pa, dps)
+
+
+def level_threshold(pa: Any, n: Any, ties: Any = "lose", *, dps: int = 50) -> _MPF:
+    r"""Largest :math:`\pi_0` at which a point is a level-:math:`P_a` adversarial example.
+
+    .. math::
+
+        \pi_0^* = 1 - q^*, \qquad I_{q^*}(a, b) = P_a,
+
+    with :math:`(a, b)` from :func:`vote_shape`; for odd ``n`` the paper's
+    :math:`1 - I^{-1}_{P_a}(\tilde n, \tilde n)`.  Solved to ``dps`` digits by
+    the safeguarded Newton iteration in :math:`\operatorname{logit} q` of the
+    Clopper-Pearson twins (the root of the tail with no cancellation), which
+    returns :math:`q^*` and :math:`1 - q^*` each at full relative precision;
+    no closed form is used (``n = 1, 2`` included), so the kernel's closed
+    forms are checked independently.  Exactly 1/2 when ``a == b`` and
+    ``pa = 1/2``.
+
+    References
+    ----------
+    Maho, Furon & Le Merrer (2022), eq. (5).
+    """
+    dps = _check_dps(dps)
+    rule = _check_ties(ties)
+    nn = _to_int("n", n, 1)
+    with mpmath.workdps(dps + 10):
+        p = _check_pa(pa)
+    return _level_roots(p, nn, rule, dps)[1]
+
+
+def level_distance_bound(
+    radius: Any, pa: Any, n: Any, sigma: Any, ties: Any = "lose", *, dps: int = 50
+) -> _MPF:
+    r"""Lower bound on the distance of a level-:math:`P_a` adversarial example.
+
+    .. math::
+
+        \|x_o - x_a\| \ge R + \sigma\,\Phi^{-1}(q^*) = R - \sigma\,\Phi^{-1}(\pi_0^*),
+
+    with :math:`q^* = 1 - \pi_0^*` from :func:`level_threshold`; the quantile
+    is taken of the smaller of :math:`q^*` and :math:`\pi_0^*`.  ``+-inf``
+    when ``radius`` is.
+
+    References
+    ----------
+    Maho, Furon & Le Merrer (2022), eq. (6); Cohen, Rosenfeld & Kolter (2019).
+    """
+    dps = _check_dps(dps)
+    rule = _check_ties(ties)
+    nn = _to_int("n", n, 1)
+    with mpmath.workdps(dps + 10):
+        r = _to_mpf("radius", radius)
+        p = _check_pa(pa)
+        s = _check_positive("sigma", sigma)
+    if mpmath.isinf(r):
+        return r
+    q, pi0 = _level_roots(p, nn, rule, dps + 10)
+    z = _ndtri_mp(q, dps + 10) if q <= pi0 else -_ndtri_mp(pi0, dps + 10)
+    with mpmath.workdps(dps + 10):
+        v = r + s * z
+    return _round(v, dps)
+
+
+__all__ += ["vote_shape", "majority_vote_probability", "level_threshold", "level_distance_bound"]
