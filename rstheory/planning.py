@@ -480,8 +480,8 @@ def required_n_kernel(
     if n_u < 0.0:
         return UNREACHABLE
     n_l = _first_reaching(n_u, p, p_r, alpha, power, False)
-    if n_l < 0.0:
-        n_l = _MAX_N
+    if n_l < 0.0 and stable:
+        return UNREACHABLE  # "from n on" cannot be settled below 2**53
     start = n_min if n_u <= _SMALL_N else max(n_min, n_u - _SCAN_MARGIN)
     if not stable:
         b = start
