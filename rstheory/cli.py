@@ -7,6 +7,13 @@ Subcommands (each takes ``--json`` for machine-readable output on stdout)::
     rstheory radius P --sigma 0.25 [--noise gaussian|laplace|uniform] [--pb PB] [--dim D]
     rstheory certify --selection 3,990,7 --estimation 5,99880,115 --sigma 0.25 --alpha 0.001
     rstheory predict --counts 3,95,2 --alpha 0.001
+    rstheory max-radius --n 100000 --sigma 0.25 --alpha 0.001
+    rstheory required-n --radius 0.5 --sigma 0.25 --alpha 0.001 [--p 0.99] [--power 0.5]
+                        [--stable]
+    rstheory radius-dist --p 0.99 --n 100000 --sigma 0.25 --alpha 0.001 [--radius R]
+    rstheory abstain --p 0.6 --n 1000 [--n0 100] --alpha 0.001
+    rstheory predict-min-n --alpha 0.001
+    rstheory level --pa 0.99 --n 100 [--ties lose|win|random] [--radius R --sigma S]
     rstheory report --out DIR [--quick]
     rstheory --version
 
@@ -232,6 +239,230 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- planning
+
+
+def _whole(value: int | float) -> int | float:
+    """``100000`` for ``1e5`` (a count given in exponent notation); other values unchanged."""
+    if isinstance(value, float) and value.is_integer() and abs(value) <= 2.0**53:
+        return int(value)
+    return value
+
+
+def _cmd_max_radius(args: argparse.Namespace) -> int:
+    from rstheory.planning import max_radius
+
+    r = float(max_radius(args.n, args.sigma, args.alpha))
+    data = {"n": _whole(args.n), "sigma": args.sigma, "alpha": args.alpha, "max_radius": r}
+    lines = [
+        f"largest radius CERTIFY can return with n={_whole(args.n)} samples "
+        f"(every vote for the top class): {r!r}"
+    ]
+    if r < 0.0:
+        lines.append("negative: alpha**(1/n) < 1/2, so CERTIFY always abstains at this n")
+    _emit(args, data, lines)
+    return 0
+
+
+def _cmd_required_n(args: argparse.Namespace) -> int:
+    from rstheory.planning import certification_probability, max_radius, required_n
+
+    n = int(required_n(args.radius, args.sigma, args.alpha, args.p, args.power, stable=args.stable))
+    r_max = float(max_radius(n, args.sigma, args.alpha))
+    prob = float(certification_probability(args.p, n, args.sigma, args.alpha, args.radius))
+    data = {
+        "radius": args.radius,
+        "sigma": args.sigma,
+        "alpha": args.alpha,
+        "p": args.p,
+        "power": args.power,
+        "stable": args.stable,
+        "n": n,
+        "max_radius": r_max,
+        "certification_probability": prob,
+    }
+    if args.p >= 1.0:
+        what = "every vote for the top class (p = 1)"
+    else:
+        what = f"p = {args.p!r}, certified with probability >= {args.power!r}"
+        if args.stable:
+            what += " for this n and every larger one"
+    lines = [
+        f"least n certifying radius {args.radius!r} (sigma={args.sigma!r}, "
+        f"alpha={args.alpha!r}; {what}): {n}",
+        f"at n = {n}: max radius {r_max!r}, certification probability {prob!r}",
+    ]
+    _emit(args, data, lines)
+    return 0
+
+
+#: Quantile levels printed by ``rstheory radius-dist``.
+_QUANTILE_LEVELS: tuple[float, ...] = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
+
+
+def _radius_summary(dist: Any) -> dict[str, Any]:
+    """Mode and quantiles of a :class:`~rstheory.planning.RadiusDistribution`.
+
+    An abstention counts as below every certified radius (radius 0 in the
+    numbers, ``abstain: true`` in the entry); the neglected mass (at most
+    ``tol``) is left out.
+    """
+    import numpy as np
+
+    radii = np.asarray(dist.radius, dtype=np.float64)
+    probs = np.asarray(dist.probability, dtype=np.float64)
+    counts = np.asarray(dist.count)
+    abstain = float(dist.abstain)
+    if probs.size == 0 or abstain >= float(probs.max()):
+        mode: dict[str, Any] = {"radius": 0.0, "count": None, "probability": abstain}
+        mode["abstain"] = True
+    else:
+        i = int(np.argmax(probs))
+        mode = {
+            "radius": float(radii[i]),
+            "count": int(counts[i]),
+            "probability": float(probs[i]),
+            "abstain": False,
+        }
+    cumulative = abstain + np.cumsum(probs)
+    quantiles = []
+    for level in _QUANTILE_LEVELS:
+        if level <= abstain or probs.size == 0:
+            quantiles.append({"level": level, "radius": 0.0, "abstain": True})
+            continue
+        j = min(int(np.searchsorted(cumulative, level, side="left")), probs.size - 1)
+        quantiles.append({"level": level, "radius": float(radii[j]), "abstain": False})
+    return {"mode": mode, "quantiles": quantiles}
+
+
+def _cmd_radius_dist(args: argparse.Namespace) -> int:
+    from rstheory.planning import certification_probability, expected_radius, radius_distribution
+
+    dist = radius_distribution(args.p, args.n, args.sigma, args.alpha)
+    mean = float(expected_radius(args.p, args.n, args.sigma, args.alpha))
+    certified = float(certification_probability(args.p, args.n, args.sigma, args.alpha, 0.0))
+    summary = _radius_summary(dist)
+    data: dict[str, Any] = {
+        "p": args.p,
+        "n": _whole(args.n),
+        "sigma": args.sigma,
+        "alpha": args.alpha,
+        "expected_radius": mean,
+        "abstain": float(dist.abstain),
+        "certified": certified,
+        "neglected": float(dist.neglected),
+        **summary,
+    }
+    lines = [
+        f"radius CERTIFY returns (p={args.p!r}, n={_whole(args.n)}, sigma={args.sigma!r}, "
+        f"alpha={args.alpha!r}):",
+        f"expected radius (abstention counted as 0): {mean!r}",
+        f"P[abstain]: {float(dist.abstain)!r}",
+        f"P[certified, any radius]: {certified!r}",
+    ]
+    if args.radius is not None:
+        at_r = float(certification_probability(args.p, args.n, args.sigma, args.alpha, args.radius))
+        data["target_radius"] = args.radius
+        data["certification_probability"] = at_r
+        lines.append(f"P[radius >= {args.radius!r}]: {at_r!r}")
+    if len(dist.count):
+        lines.append(
+            f"support: counts {int(dist.count[0])}..{int(dist.count[-1])}, radii "
+            f"{float(dist.radius[0])!r}..{float(dist.radius[-1])!r} "
+            f"(mass left out <= {float(dist.neglected):.3g})"
+        )
+    mode = summary["mode"]
+    if mode["abstain"]:
+        lines.append(f"mode: abstain (probability {mode['probability']!r})")
+    else:
+        lines.append(
+            f"mode: radius {mode['radius']!r} (count {mode['count']}, "
+            f"probability {mode['probability']!r})"
+        )
+    shown = ", ".join(
+        f"{q['level']:g}: " + ("abstain" if q["abstain"] else repr(q["radius"]))
+        for q in summary["quantiles"]
+    )
+    lines.append(f"quantiles: {shown}")
+    data["counts"] = [int(c) for c in dist.count]
+    data["radii"] = [float(r) for r in dist.radius]
+    data["probabilities"] = [float(q) for q in dist.probability]
+    _emit(args, data, lines)
+    return 0
+
+
+def _cmd_abstain(args: argparse.Namespace) -> int:
+    from rstheory.planning import abstain_probability
+
+    prob = float(abstain_probability(args.p, args.n0, args.n, args.alpha))
+    data = {
+        "p": args.p,
+        "n0": _whole(args.n0),
+        "n": _whole(args.n),
+        "alpha": args.alpha,
+        "abstain": prob,
+    }
+    lines = [
+        f"P[CERTIFY abstains] (two classes, p={args.p!r}, n0={_whole(args.n0)}, "
+        f"n={_whole(args.n)}, alpha={args.alpha!r}): {prob!r}"
+    ]
+    _emit(args, data, lines)
+    return 0
+
+
+def _cmd_predict_min_n(args: argparse.Namespace) -> int:
+    from rstheory.planning import predict_min_n
+
+    n = int(predict_min_n(args.alpha))
+    data = {"alpha": args.alpha, "n": n}
+    _emit(args, data, [f"least n at which PREDICT can answer (alpha={args.alpha!r}): {n}"])
+    return 0
+
+
+# --------------------------------------------------------------------------- levels
+
+
+#: The tie rules of :mod:`rstheory.levels` (spelled here so that the parser stays light).
+_TIES: tuple[str, ...] = ("lose", "win", "random")
+
+
+def _cmd_level(args: argparse.Namespace) -> int:
+    from rstheory.levels import level_distance_bound, level_threshold, majority_vote_probability
+
+    if (args.radius is None) != (args.sigma is None):
+        missing = "--sigma" if args.sigma is None else "--radius"
+        raise _UsageError(
+            f"the distance bound needs both --radius and --sigma; {missing} is missing"
+        )
+    threshold = float(level_threshold(args.pa, args.n, args.ties))
+    q = 1.0 - threshold
+    vote = float(majority_vote_probability(q, args.n, args.ties))
+    data: dict[str, Any] = {
+        "pa": args.pa,
+        "n": _whole(args.n),
+        "ties": args.ties,
+        "threshold": threshold,
+        "q": q,
+        "vote_probability": vote,
+    }
+    lines = [
+        f"level-{args.pa!r} threshold pi0* (n={_whole(args.n)}, ties={args.ties}): {threshold!r}",
+        f"check: P[the {_whole(args.n)}-vote majority leaves the class] at pi0 = pi0*: "
+        f"{vote!r} (pa = {args.pa!r})",
+    ]
+    if args.radius is not None:
+        bound = float(level_distance_bound(args.radius, args.pa, args.n, args.sigma, args.ties))
+        data["radius"] = args.radius
+        data["sigma"] = args.sigma
+        data["distance_bound"] = bound
+        lines.append(
+            f"distance to any level-{args.pa!r} adversarial example (radius={args.radius!r}, "
+            f"sigma={args.sigma!r}) >= {bound!r}"
+        )
+    _emit(args, data, lines)
+    return 0
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -301,6 +532,60 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--counts", required=True, help="comma-separated class counts")
     p.add_argument("--alpha", type=float, default=0.001, help="significance level (0.001)")
     p.set_defaults(func=_cmd_predict)
+
+    p = add("max-radius", "largest radius CERTIFY can return with N estimation samples")
+    p.add_argument("--n", type=_number, required=True, help="number of estimation samples")
+    p.add_argument("--sigma", type=float, required=True, help="noise level")
+    p.add_argument("--alpha", type=float, default=0.001, help="significance level (0.001)")
+    p.set_defaults(func=_cmd_max_radius)
+
+    p = add("required-n", "least number of estimation samples that certifies a radius")
+    p.add_argument("--radius", type=float, required=True, help="target L2 radius")
+    p.add_argument("--sigma", type=float, required=True, help="noise level")
+    p.add_argument("--alpha", type=float, default=0.001, help="significance level (0.001)")
+    p.add_argument("--p", type=float, default=1.0, help="true top-class probability, in (0, 1] (1)")
+    p.add_argument(
+        "--power", type=float, default=0.5, help="required probability of certifying (0.5)"
+    )
+    p.add_argument(
+        "--stable",
+        action="store_true",
+        help="least n from which the power holds for every larger n",
+    )
+    p.set_defaults(func=_cmd_required_n)
+
+    p = add("radius-dist", "law of the radius CERTIFY returns when the top class has probability P")
+    p.add_argument("--p", type=float, required=True, help="true top-class probability")
+    p.add_argument("--n", type=_number, required=True, help="number of estimation samples")
+    p.add_argument("--sigma", type=float, required=True, help="noise level")
+    p.add_argument("--alpha", type=float, default=0.001, help="significance level (0.001)")
+    p.add_argument(
+        "--radius", type=float, default=None, help="also print the probability of certifying it"
+    )
+    p.set_defaults(func=_cmd_radius_dist)
+
+    p = add("abstain", "probability that CERTIFY abstains, selection step included (two classes)")
+    p.add_argument("--p", type=float, required=True, help="true top-class probability")
+    p.add_argument("--n", type=_number, required=True, help="number of estimation samples")
+    p.add_argument(
+        "--n0", type=_number, default=100, help="number of selection samples (100; 0: known class)"
+    )
+    p.add_argument("--alpha", type=float, default=0.001, help="significance level (0.001)")
+    p.set_defaults(func=_cmd_abstain)
+
+    p = add("predict-min-n", "least number of samples at which PREDICT can answer")
+    p.add_argument("--alpha", type=float, default=0.001, help="significance level (0.001)")
+    p.set_defaults(func=_cmd_predict_min_n)
+
+    p = add("level", "level-Pa adversarial threshold of the N-vote smoothed classifier")
+    p.add_argument("--pa", type=float, required=True, help="attack level P_a, in (0, 1)")
+    p.add_argument("--n", type=_number, required=True, help="number of votes")
+    p.add_argument("--ties", choices=_TIES, default="lose", help="tie rule for even n (lose)")
+    p.add_argument(
+        "--radius", type=float, default=None, help="radius of x_o: also print the distance bound"
+    )
+    p.add_argument("--sigma", type=float, default=None, help="noise level (with --radius)")
+    p.set_defaults(func=_cmd_level)
 
     p = add("report", "write the verification report (report.md, figures)")
     p.add_argument("--out", required=True, help="output directory")

@@ -7,12 +7,14 @@ touched and the figures can be saved from any thread with
 functions: ``import rstheory`` does not import it (design principle 7).
 
 The numbers drawn are computed by the package's own public functions
-(:func:`rstheory.radius.gaussian_radius`, :mod:`rstheory.bounds`), so a figure
-is also a picture of what the library returns.
+(:func:`rstheory.radius.gaussian_radius`, :mod:`rstheory.bounds`,
+:mod:`rstheory.planning`, :mod:`rstheory.levels`), so a figure is also a
+picture of what the library returns.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +23,15 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from matplotlib.figure import Figure
 
-__all__ = ["plot_radius_vs_p", "plot_lower_bound_vs_n", "LOWER_BOUND_METHODS"]
+__all__ = [
+    "plot_radius_vs_p",
+    "plot_lower_bound_vs_n",
+    "plot_max_radius",
+    "plot_required_n",
+    "plot_radius_distribution",
+    "plot_level_threshold",
+    "LOWER_BOUND_METHODS",
+]
 
 #: Lower-bound methods drawn by :func:`plot_lower_bound_vs_n` (CLI spelling).
 LOWER_BOUND_METHODS: tuple[str, ...] = ("clopper-pearson", "hoeffding", "wilson")
@@ -208,4 +218,357 @@ def plot_lower_bound_vs_n(
     ax_radius.set_ylabel(f"certified L2 radius (sigma = {float(sigma):g})")
     ax_radius.grid(True, which="both", alpha=0.3)
     ax_radius.legend(loc="lower right")
+    return fig
+
+
+def _log_n_grid(n_range: Sequence[float], num: int, name: str = "n_range") -> Any:
+    """Distinct integers, log-spaced over ``[lo, hi]`` (both ends included)."""
+    try:
+        lo, hi = (float(v) for v in n_range)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name} must be a pair (lo, hi) of sample sizes, got {n_range!r}"
+        ) from None
+    if not (1.0 <= lo < hi <= 2.0**53):
+        raise ValueError(f"{name} must satisfy 1 <= lo < hi <= 2**53, got {n_range!r}")
+    if int(num) < 2:
+        raise ValueError(f"num must be >= 2, got {num!r}")
+    n = np.unique(np.round(np.logspace(np.log10(lo), np.log10(hi), int(num))))
+    n[0], n[-1] = math.ceil(lo), math.floor(hi)
+    return np.unique(n)
+
+
+def _nonempty(name: str, values: Sequence[Any]) -> list[Any]:
+    out = list(values)
+    if not out:
+        raise ValueError(f"{name} must hold at least one value, got an empty sequence")
+    return out
+
+
+def plot_max_radius(
+    alphas: Sequence[float] = (1e-2, 1e-3, 1e-6, 1e-10),
+    n_range: Sequence[float] = (10, 1e9),
+    sigma: float = 1.0,
+    *,
+    num: int = 200,
+    figsize: tuple[float, float] = (6.0, 4.0),
+) -> Figure:
+    """The largest radius CERTIFY can return against the number of samples ``n``.
+
+    One line per significance level :math:`\\alpha`:
+
+    .. math::
+
+        R_{\\max}(n) = \\sigma\\,\\Phi^{-1}\\!\\left(\\alpha^{1/n}\\right),
+
+    the radius of ``n`` unanimous votes (:func:`rstheory.planning.max_radius`),
+    on a logarithmic ``n`` axis: it grows only like
+    :math:`\\sigma\\sqrt{2 \\log n}`, so no classifier, however accurate,
+    certifies more than about :math:`4\\sigma` with ``n = 1e5`` samples at
+    :math:`\\alpha = 10^{-3}` (Cohen et al., 2019).  Drawn as 0 where the value
+    is negative (:math:`\\alpha^{1/n} < 1/2`: CERTIFY always abstains).
+
+    Parameters
+    ----------
+    alphas : sequence of float
+        Significance levels, each in (0, 1).
+    n_range : (float, float), optional
+        Smallest and largest ``n``, ``1 <= lo < hi <= 2**53``.
+    sigma : float, optional
+        Noise level, > 0 (the radius is proportional to it).
+    num : int, optional
+        Number of log-spaced sample sizes (>= 2; repeated integers are merged).
+    figsize : (float, float), optional
+        Figure size in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes, one line per alpha (labelled ``alpha = ...``).
+
+    Raises
+    ------
+    ValueError
+        If ``alphas`` is empty or holds a value outside (0, 1), ``n_range`` or
+        ``num`` is invalid, or ``sigma`` is not positive.
+
+    References
+    ----------
+    J. Cohen, E. Rosenfeld, J. Z. Kolter, "Certified adversarial robustness via
+    randomized smoothing", ICML 2019, arXiv:1902.02918.
+    """
+    from rstheory.planning import max_radius
+
+    levels = [float(a) for a in _nonempty("alphas", alphas)]
+    n = _log_n_grid(n_range, num)
+    fig = _new_figure(figsize)
+    ax = fig.add_subplot(1, 1, 1)
+    for a in levels:
+        radius = np.asarray(max_radius(n, sigma, a), dtype=np.float64)  # validates a, sigma
+        ax.plot(n, np.maximum(radius, 0.0), label=f"alpha = {a:g}")
+    ax.set_xscale("log")
+    ax.set_xlabel("number of noise samples n")
+    ax.set_ylabel(f"max certified L2 radius (sigma = {float(sigma):g})")
+    ax.set_title("Largest radius CERTIFY can return: sigma * Phi^-1(alpha^(1/n))")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="upper left")
+    return fig
+
+
+def plot_required_n(
+    radii: Sequence[float] | None = None,
+    ps: Sequence[float] = (1.0, 0.999, 0.99, 0.9),
+    sigma: float = 1.0,
+    alpha: float = 0.001,
+    power: float = 0.5,
+    *,
+    figsize: tuple[float, float] = (6.0, 4.0),
+) -> Figure:
+    """The number of samples needed to certify a radius, against the radius.
+
+    One line per top-class probability ``p``: the least ``n`` at which CERTIFY
+    certifies ``radius`` with probability at least ``power``
+    (:func:`rstheory.planning.required_n`; for ``p = 1``, the least ``n`` with
+    :math:`\\sigma\\Phi^{-1}(\\alpha^{1/n}) \\ge r`), on a logarithmic ``n``
+    axis.  For ``p < 1`` a radius at or beyond the true radius
+    :math:`\\sigma\\Phi^{-1}(p)` can never be certified with more than
+    probability :math:`\\alpha`: those radii (where ``required_n`` raises) are
+    left as gaps, and the legend names the limit.
+
+    Parameters
+    ----------
+    radii : sequence of float, optional
+        Target radii, each finite and >= 0; default 80 values from
+        ``0.05 sigma`` to ``4 sigma``.
+    ps : sequence of float
+        Top-class probabilities, each in (0, 1].
+    sigma : float, optional
+        Noise level, > 0.
+    alpha : float, optional
+        Significance level of CERTIFY, in (0, 1).
+    power : float, optional
+        Required probability of certifying, in (0, 1) (ignored for ``p = 1``).
+    figsize : (float, float), optional
+        Figure size in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes, one line per ``p`` (labelled ``p = ...``; NaN where the
+        radius is unreachable).
+
+    Raises
+    ------
+    ValueError
+        If ``ps`` or ``radii`` is empty, or an argument is invalid (a radius
+        that is unreachable for some ``p`` is not an error).
+
+    References
+    ----------
+    J. Cohen, E. Rosenfeld, J. Z. Kolter, "Certified adversarial robustness via
+    randomized smoothing", ICML 2019, arXiv:1902.02918.
+    """
+    from scipy.special import ndtri
+
+    from rstheory._validate import as_alpha, as_positive, as_probability
+    from rstheory.planning import required_n
+
+    s = float(as_positive("sigma", sigma))
+    a = float(as_alpha("alpha", alpha))
+    w = float(as_alpha("power", power))
+    probs = [float(p) for p in _nonempty("ps", ps)]
+    for p in probs:
+        if not (0.0 < float(as_probability("p", p)) <= 1.0):
+            raise ValueError(f"p must lie in (0, 1], got {p!r}")
+    if radii is None:
+        r = np.linspace(0.05, 4.0, 80) * s
+    else:
+        r = np.asarray(radii, dtype=np.float64).ravel()
+        if r.size == 0:
+            raise ValueError("radii must hold at least one radius, got an empty sequence")
+    fig = _new_figure(figsize)
+    ax = fig.add_subplot(1, 1, 1)
+    for p in probs:
+        n = np.full(r.shape, np.nan)
+        for i, radius in enumerate(r):
+            try:
+                n[i] = required_n(float(radius), s, a, p, w)
+            except ValueError:
+                if not (np.isfinite(radius) and radius >= 0.0):
+                    raise
+                # unreachable: beyond the true radius, or more than 2**53 samples
+        label = f"p = {p:g}"
+        if p < 1.0:
+            label += f" (unreachable from r = {s * float(ndtri(p)):.3g})"
+        ax.plot(r, n, marker=".", markersize=3, label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel(f"target L2 radius (sigma = {s:g})")
+    ax.set_ylabel("required number of samples n")
+    ax.set_title(f"Samples needed to certify a radius (alpha = {a:g}, power = {w:g})")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="lower right", fontsize="small")
+    return fig
+
+
+def plot_radius_distribution(
+    cases: Sequence[tuple[float, int]] = ((0.7, 100), (0.9, 1000), (0.99, 1000), (0.99, 10**5)),
+    sigma: float = 0.25,
+    alpha: float = 0.001,
+    *,
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
+    """The law of the radius CERTIFY returns, one panel per ``(p, n)``.
+
+    With the top-class count :math:`K \\sim \\mathrm{Bin}(n, p)`, CERTIFY
+    returns the radius :math:`\\sigma\\Phi^{-1}(\\mathrm{CP}_{\\text{lower}}(K, n,
+    \\alpha))` or abstains (:func:`rstheory.planning.radius_distribution`).
+    Each panel draws :math:`P[K = k]` against the radius of ``k`` (a stem
+    plot), the expected radius :func:`rstheory.planning.expected_radius`
+    (abstention counted as 0) as a dashed vertical line, and annotates the
+    abstention probability, which has no radius.  The radius axis shows the
+    counts whose probability is at least ``1e-6`` times the largest one (and
+    the mean); every count of the distribution is drawn.
+
+    Parameters
+    ----------
+    cases : sequence of (float, int)
+        ``(p, n)`` pairs: top-class probability in [0, 1] and number of
+        estimation samples >= 1.
+    sigma : float, optional
+        Noise level, > 0.
+    alpha : float, optional
+        Significance level of CERTIFY, in (0, 1).
+    figsize : (float, float), optional
+        Figure size in inches; default from the number of panels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes per case (two columns), each holding the markers of the
+        distribution (first line, data = the library's radii and
+        probabilities), the expected-radius line (second line), the stems
+        (a line collection) and a text with ``P[abstain]``.
+
+    Raises
+    ------
+    ValueError
+        If ``cases`` is empty or a case is not a valid ``(p, n)`` pair.
+
+    References
+    ----------
+    J. Cohen, E. Rosenfeld, J. Z. Kolter, "Certified adversarial robustness via
+    randomized smoothing", ICML 2019, arXiv:1902.02918.
+    """
+    from rstheory.planning import expected_radius, radius_distribution
+
+    pairs = []
+    for case in _nonempty("cases", cases):
+        try:
+            p, n = case
+        except (TypeError, ValueError):
+            raise ValueError(f"each case must be a pair (p, n), got {case!r}") from None
+        pairs.append((p, n))
+    cols = 1 if len(pairs) == 1 else 2
+    rows = math.ceil(len(pairs) / cols)
+    size = figsize if figsize is not None else (5.0 * cols, 3.4 * rows)
+    fig = _new_figure(size)
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    for ax, (p, n) in zip(axes, pairs, strict=False):
+        dist = radius_distribution(p, n, sigma, alpha)  # validates p, n, sigma, alpha
+        mean = float(expected_radius(p, n, sigma, alpha))
+        ax.plot(dist.radius, dist.probability, "o", markersize=2.5, label="P[K = k]")
+        ax.axvline(mean, color="0.3", linestyle="--", label=f"E[R] = {mean:.4g}")
+        ax.vlines(dist.radius, 0.0, dist.probability, linewidth=1.0)
+        ax.text(
+            0.97,
+            0.78,
+            f"P[abstain] = {float(dist.abstain):.3g}",
+            transform=ax.transAxes,
+            va="top",
+            ha="right",
+            bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.8},
+        )
+        ax.set_ylim(bottom=0.0)
+        shown = dist.radius[dist.probability >= 1e-6 * float(dist.probability.max(initial=0.0))]
+        if shown.size >= 2 and shown[-1] > shown[0]:  # the far tails are invisible anyway
+            pad = 0.05 * float(shown[-1] - shown[0])
+            lo, hi = float(shown[0]) - pad, float(shown[-1]) + pad
+            ax.set_xlim(min(lo, mean - pad), max(hi, mean + pad))
+        ax.set_title(f"p = {float(p):g}, n = {int(n):,}")
+        ax.set_xlabel(f"certified L2 radius (sigma = {float(sigma):g})")
+        ax.set_ylabel("probability")
+        ax.grid(True, alpha=0.3)
+        ax.legend(loc="upper right", fontsize="small")
+    for ax in axes[len(pairs) :]:
+        fig.delaxes(ax)
+    fig.suptitle(f"Radius returned by CERTIFY (alpha = {float(alpha):g})")
+    return fig
+
+
+def plot_level_threshold(
+    pas: Sequence[float] = (0.5, 0.8, 0.95, 0.99),
+    n_range: Sequence[float] = (1, 1e6),
+    ties: str = "lose",
+    *,
+    num: int = 200,
+    figsize: tuple[float, float] = (6.0, 4.0),
+) -> Figure:
+    """The level-:math:`P_a` threshold :math:`\\pi_0^*` against the number of votes ``n``.
+
+    A point whose original class has smoothed probability :math:`\\pi_0` is a
+    level-:math:`P_a` adversarial example of the ``n``-vote smoothed classifier
+    when :math:`\\pi_0 \\le \\pi_0^*` (Maho, Furon & Le Merrer 2022, eq. 5;
+    :func:`rstheory.levels.level_threshold`).  One line per :math:`P_a`, on a
+    logarithmic ``n`` axis, with a dashed reference line at 1/2 (drawn last):
+    as ``n`` grows the majority vote sharpens and :math:`\\pi_0^*` tends to
+    1/2, roughly as :math:`\\tfrac12 - \\Phi^{-1}(P_a)/(2\\sqrt n)`.  Under
+    ``ties="lose"`` even ``n`` (where the attacker loses a tie) lie below
+    their odd neighbours, hence the zigzag at small ``n``.
+
+    Parameters
+    ----------
+    pas : sequence of float
+        Attack levels, each in (0, 1).
+    n_range : (float, float), optional
+        Smallest and largest ``n``, ``1 <= lo < hi <= 2**53``.
+    ties : {"lose", "win", "random"}, optional
+        Tie rule for even ``n``.
+    num : int, optional
+        Number of log-spaced vote counts (>= 2; repeated integers are merged).
+    figsize : (float, float), optional
+        Figure size in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes: one line per ``pa`` (labelled ``Pa = ...``), then the 1/2
+        reference line.
+
+    Raises
+    ------
+    ValueError
+        If ``pas`` is empty or holds a value outside (0, 1), or ``n_range``,
+        ``num`` or ``ties`` is invalid.
+
+    References
+    ----------
+    T. Maho, T. Furon, E. Le Merrer, "Randomized smoothing under attack: how
+    good is it in practice?", ICASSP 2022.
+    """
+    from rstheory.levels import level_threshold
+
+    levels = [float(p) for p in _nonempty("pas", pas)]
+    n = _log_n_grid(n_range, num)
+    fig = _new_figure(figsize)
+    ax = fig.add_subplot(1, 1, 1)
+    for pa in levels:
+        threshold = np.asarray(level_threshold(pa, n, ties), dtype=np.float64)
+        ax.plot(n, threshold, marker=".", markersize=2, linewidth=1.0, label=f"Pa = {pa:g}")
+    ax.axhline(0.5, color="0.4", linestyle="--", linewidth=1.0, label="1/2")
+    ax.set_xscale("log")
+    ax.set_xlabel("number of votes n")
+    ax.set_ylabel("threshold pi0* on the smoothed probability")
+    ax.set_title(f"Level-Pa adversarial threshold (ties: {ties})")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="lower right")
     return fig

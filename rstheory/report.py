@@ -8,6 +8,12 @@ tools users would otherwise use (SciPy, statsmodels), draws the figures of
 :mod:`rstheory.plots`, and writes ``report.md`` (with PNG figures and a
 machine-readable ``report.json``) into a directory.
 
+Two more sections check the sample-size planning of :mod:`rstheory.planning`
+(maximal radius, threshold count, certification probability, required ``n``,
+the law of the radius, abstention, PREDICT's least ``n``) and the level-Pa
+thresholds of :mod:`rstheory.levels` against their twins, with the same
+bookkeeping (unsound, NaN, errors, maximal relative error).
+
 Where the mpmath root solve is expensive (the centre of a binomial
 distribution with ``n`` of about ``1e7`` or more, up to ``n = 2**53``) the
 bound is checked for soundness only, with one exact tail evaluation
@@ -34,7 +40,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["write_report", "read_summary", "KernelCheck", "KERNELS"]
+__all__ = [
+    "write_report",
+    "read_summary",
+    "KernelCheck",
+    "KERNELS",
+    "PLANNING_KERNELS",
+    "LEVELS_KERNELS",
+]
 
 #: The kernels in the error table, in order (one row each).
 KERNELS: tuple[str, ...] = (
@@ -48,6 +61,25 @@ KERNELS: tuple[str, ...] = (
     "linf_radius_from_l2",
     "l2_radius_for_linf",
     "certify",
+)
+
+#: The rows of the planning section (:mod:`rstheory.planning`), in order.
+PLANNING_KERNELS: tuple[str, ...] = (
+    "max_radius",
+    "threshold_count",
+    "certification_probability",
+    "required_n",
+    "radius_distribution",
+    "expected_radius",
+    "abstain_probability",
+    "predict_min_n",
+)
+
+#: The rows of the levels section (:mod:`rstheory.levels`), in order.
+LEVELS_KERNELS: tuple[str, ...] = (
+    "majority_vote_probability",
+    "level_threshold",
+    "level_distance_bound",
 )
 
 _SEED = 20190208  # arXiv:1902.02918; every random input of the report derives from it
@@ -99,9 +131,20 @@ class KernelCheck:
             self.examples.append(text)
 
     def compare(
-        self, computed: float, exact: Any, where: str, direction: str | None = None
+        self,
+        computed: float,
+        exact: Any,
+        where: str,
+        direction: str | None = None,
+        scale: Any = None,
     ) -> None:
-        """Record one twin comparison (``exact`` is an mpmath number)."""
+        """Record one twin comparison (``exact`` is an mpmath number).
+
+        ``direction`` overrides the row's (``"lower"``, ``"upper"``, or
+        anything else for a plain value with no safe side); ``scale``, when
+        given, replaces ``|exact|`` as the denominator of the relative error
+        (a bound documented relative to a magnitude, not to its own value).
+        """
         import mpmath
 
         self.points += 1
@@ -122,7 +165,10 @@ class KernelCheck:
             rel = 0.0
         else:
             diff = abs(mpmath.mpf(c) - e)
-            rel = float(diff / abs(e)) if e != 0 else float(diff)
+            if scale is not None and mpmath.mpf(scale) > 0:
+                rel = float(diff / mpmath.mpf(scale))
+            else:
+                rel = float(diff / abs(e)) if e != 0 else float(diff)
         if rel > self.max_rel_err or (not self.worst and rel == self.max_rel_err):
             self.max_rel_err = rel
             self.worst = where
@@ -494,6 +540,373 @@ def _check_certify(quick: bool) -> Callable[[KernelCheck], None]:
     return body
 
 
+# --------------------------------------------------------------------------- planning checks
+
+
+def _int_compare(check: KernelCheck, got: int, exact: int, where: str) -> None:
+    """An integer answer (a sample size, a count) against the twin's; "upper" = not below."""
+    import mpmath
+
+    if int(got) != int(exact):
+        check.mismatches += 1
+        check._example(f"{where}: got {int(got)}, twin {int(exact)}")
+    check.compare(float(got), mpmath.mpf(int(exact)), where)
+
+
+def _check_max_radius(quick: bool) -> Callable[[KernelCheck], None]:
+    def body(check: KernelCheck) -> None:
+        from rstheory import planning
+
+        if quick:
+            ns = [1, 2, 9, 10, 11, 100, 10**5, 10**9, 2**53]
+            alphas, sigmas = [0.5, 1e-3, 1e-300], [1.0]
+        else:
+            ns = [1, 2, 3, 9, 10, 11, 30, 100, 1000, 10**5, 10**7, 10**9, 10**12, 10**15, 2**53]
+            alphas, sigmas = [0.5, 0.05, 1e-3, 1e-10, 1e-100, 1e-300], [0.25, 1.0, 3.7]
+        cols = _product(ns, sigmas, alphas)
+        # alpha = 2**-n: the exact radius is 0 (alpha**(1/n) = 1/2)
+        cols = [cols[0] + [10, 53], cols[1] + [1.0, 1.0], cols[2] + [2.0**-10, 2.0**-53]]
+        _compare_vector(
+            check, planning.max_radius, _ref().max_radius, cols, ["n", "sigma", "alpha"]
+        )
+
+    return body
+
+
+def _check_threshold_count(quick: bool) -> Callable[[KernelCheck], None]:
+    """The public kernel ``threshold_count_kernel`` from three starting guesses."""
+
+    def body(check: KernelCheck) -> None:
+        from rstheory.planning import threshold_count_kernel
+
+        ref = _ref()
+        if quick:
+            ns = [1, 10, 100, 10**4, 10**6, 10**9]
+            prs, alphas = [0.5, 0.9, 0.99], [1e-3, 1e-10]
+        else:
+            ns = [1, 10, 100, 1000, 10**4, 10**6, 10**7, 10**9]
+            prs = [0.5, 0.6, 0.9, 0.99, 1.0 - 1e-6]
+            alphas = [0.05, 1e-3, 1e-300]
+        for n in ns:
+            for pr in prs:
+                for a in alphas:
+                    where = f"n={n}, p_r={pr!r}, alpha={a:g}"
+                    exact = _twin(check, ref.threshold_count, n, pr, a, dps=_DPS, where=where)
+                    if exact is None:
+                        continue
+                    for guess in (n * pr, 1.0, float(n)):
+                        got = threshold_count_kernel(float(n), pr, a, guess)
+                        _int_compare(check, int(got), int(exact), f"{where}, guess={guess:g}")
+
+    return body
+
+
+def _check_certification_probability(quick: bool) -> Callable[[KernelCheck], None]:
+    def body(check: KernelCheck) -> None:
+        from rstheory import planning
+
+        if quick:
+            ps, ns, radii = [0.6, 0.9, 0.99], [10, 1000, 10**5], [0.0, 0.25, 0.5]
+            sigmas, alphas = [0.25], [1e-3]
+        else:
+            ps, ns = [0.6, 0.9, 0.99, 0.999], [10, 1000, 10**5, 10**7]
+            radii, sigmas, alphas = [0.0, 0.1, 0.5, 1.0], [0.25], [1e-3, 1e-10]
+        cols = _product(ps, ns, sigmas, alphas, radii)
+        _compare_vector(
+            check,
+            planning.certification_probability,
+            _ref().certification_probability,
+            cols,
+            ["p", "n", "sigma", "alpha", "radius"],
+        )
+
+    return body
+
+
+#: ``(radius, sigma, alpha, p, power)`` cases of required_n with p < 1 whose
+#: answers are small enough for the twin's walk over every n.
+_REQUIRED_N_CASES: tuple[tuple[float, float, float, float, float], ...] = (
+    (0.5, 1.0, 1e-3, 0.9, 0.9),
+    (0.25, 0.25, 1e-3, 0.99, 0.5),
+    (1.0, 1.0, 0.05, 0.99, 0.9),
+    (0.0, 1.0, 1e-3, 0.6, 0.5),
+    (1.0, 1.0, 1e-3, 0.95, 0.5),
+    (0.1, 0.12, 1e-3, 0.9, 0.5),
+    (0.3, 0.5, 1e-10, 0.99, 0.999),
+)
+
+
+def _check_required_n(quick: bool) -> Callable[[KernelCheck], None]:
+    def body(check: KernelCheck) -> None:
+        from rstheory import planning
+
+        ref = _ref()
+        # p = 1: the closed form, fixed up against max_radius (answers up to 2**53)
+        ratios = [0.0, 0.1, 0.5, 1.0, 2.0, 4.0] if quick else [0, 0.01, 0.1, 0.5, 1, 2, 3, 4, 5]
+        sigmas = [1.0] if quick else [0.25, 1.0]
+        alphas = [0.5, 1e-3, 1e-300] if quick else [0.5, 0.05, 1e-3, 1e-10, 1e-100, 1e-300]
+        for ratio in ratios:
+            for s in sigmas:
+                for a in alphas:
+                    r = float(ratio) * s
+                    where = f"radius={r!r}, sigma={s!r}, alpha={a:g}, p=1"
+                    try:
+                        got = planning.required_n(r, s, a)
+                    except ValueError as exc:  # documented: more than 2**53 samples
+                        check.points += 1
+                        if "2**53" not in str(exc):
+                            check.fail(exc, where)
+                        continue
+                    exact = _twin(check, ref.required_n, r, s, a, dps=_DPS, where=where)
+                    if exact is not None:
+                        _int_compare(check, got, exact, where)
+        # p < 1: the first n reaching the power, and the stable n (the twin walks every n)
+        cases = _REQUIRED_N_CASES[:3] if quick else _REQUIRED_N_CASES
+        for r, s, a, p, w in cases:
+            for stable in (False, True):
+                where = f"radius={r!r}, sigma={s!r}, alpha={a:g}, p={p!r}, power={w!r}"
+                where += ", stable" if stable else ""
+                got = planning.required_n(r, s, a, p, w, stable=stable)
+                # the twin checks "for every larger n" up to n_max only
+                n_max = got + got // 2 + 100
+                exact = _twin(
+                    check,
+                    ref.required_n,
+                    r,
+                    s,
+                    a,
+                    p,
+                    w,
+                    stable=stable,
+                    n_max=n_max,
+                    dps=_DPS,
+                    where=where,
+                )
+                if exact is not None:
+                    _int_compare(check, got, exact, where)
+
+    return body
+
+
+def _distribution_cases(quick: bool) -> list[tuple[float, int, float, float]]:
+    """``(p, n, sigma, alpha)`` for the full-sum twins (one 50-digit bound per count)."""
+    cases = [
+        (0.9, 100, 0.25, 1e-3),
+        (0.6, 100, 0.25, 1e-3),
+        (0.99, 30, 1.0, 1e-3),
+        (1.0, 50, 0.25, 1e-3),
+        (0.0, 20, 0.25, 1e-3),
+    ]
+    if not quick:
+        cases += [
+            (0.999, 300, 0.5, 1e-3),
+            (0.7, 300, 0.12, 1e-10),
+            (0.5, 200, 1.0, 0.05),
+            (0.9, 12, 0.25, 0.5),
+            (0.99, 600, 0.25, 1e-3),
+        ]
+    return cases
+
+
+def _check_radius_distribution(quick: bool) -> Callable[[KernelCheck], None]:
+    """Radii (must not exceed the twin's), probabilities, abstention, neglected mass;
+    the twin's mass outside the window must be at most ``tol`` (sound-only points)."""
+
+    def body(check: KernelCheck) -> None:
+        import mpmath
+
+        from rstheory import planning
+        from rstheory.certify import count_radius_kernel
+
+        ref = _ref()
+        for p, n, s, a in _distribution_cases(quick):
+            where = f"p={p!r}, n={n}, sigma={s!r}, alpha={a:g}"
+            d = planning.radius_distribution(p, n, s, a)
+            twin = _twin(check, ref.radius_distribution, p, n, s, a, dps=_DPS, where=where)
+            if twin is None:
+                continue
+            t_counts, t_radii, t_probs, t_abstain = twin
+            by_count = dict(zip(t_counts, zip(t_radii, t_probs, strict=True), strict=True))
+            inside = set()
+            for k, r, q in zip(d.count.tolist(), d.radius, d.probability, strict=True):
+                at = f"{where}, k={k}"
+                inside.add(k)
+                if k not in by_count:  # the kernel certifies a count the twin abstains on
+                    check.points += 1
+                    check.unsound += 1
+                    check._example(f"{at}: radius {float(r)!r} where the twin abstains")
+                    continue
+                e_r, e_q = by_count[k]
+                check.compare(r, e_r, at + " (radius)", "lower")
+                check.compare(q, e_q, at + " (probability)", "none")
+            # counts the twin certifies but the package's CERTIFY abstains on (the
+            # exact bound within rounding of 1/2) move their mass into the abstention
+            moved = set()
+            for k in t_counts:
+                if count_radius_kernel(float(k), float(n), s, a) >= 0.0:
+                    break
+                moved.add(k)
+            with mpmath.workdps(_DPS):
+                e_abstain = t_abstain + mpmath.fsum(by_count[k][1] for k in moved)
+                e_outside = mpmath.fsum(
+                    by_count[k][1] for k in t_counts if k not in inside and k not in moved
+                )
+            check.compare(d.abstain, e_abstain, where + " (abstain)", "none")
+            # the reported neglected mass is the (nearest-rounded) mass outside the
+            # window; the contract is that this mass is at most tol
+            check.compare(d.neglected, e_outside, where + " (neglected)", "none")
+            within = e_outside <= mpmath.mpf(planning.DEFAULT_TOL) * (1 + mpmath.mpf(1e-12))
+            check.sound(bool(within), d.neglected, where + " (mass outside the window <= tol)")
+
+    return body
+
+
+def _check_expected_radius(quick: bool) -> Callable[[KernelCheck], None]:
+    def body(check: KernelCheck) -> None:
+        from rstheory import planning
+
+        cases = _distribution_cases(quick)
+        if not quick:
+            cases = [c for c in cases if c[1] <= 300]  # the twin sums over every count again
+        cols = [list(c) for c in zip(*cases, strict=True)]
+        _compare_vector(
+            check,
+            planning.expected_radius,
+            _ref().expected_radius,
+            cols,
+            ["p", "n", "sigma", "alpha"],
+        )
+
+    return body
+
+
+def _check_abstain_probability(quick: bool) -> Callable[[KernelCheck], None]:
+    def body(check: KernelCheck) -> None:
+        from rstheory import planning
+
+        if quick:
+            ps, n0s, ns, alphas = [0.5, 0.6, 0.9, 0.99], [0, 100], [10, 1000], [1e-3]
+        else:
+            ps, n0s = [0.0, 0.3, 0.5, 0.6, 0.9, 0.99, 1.0], [0, 1, 2, 100]
+            ns, alphas = [1, 10, 100, 1000], [0.05, 1e-3]  # the twin: superlinear in n
+        cols = _product(ps, n0s, ns, alphas)
+        _compare_vector(
+            check,
+            planning.abstain_probability,
+            _ref().abstain_probability,
+            cols,
+            ["p", "n0", "n", "alpha"],
+        )
+
+    return body
+
+
+def _check_predict_min_n(quick: bool) -> Callable[[KernelCheck], None]:
+    def body(check: KernelCheck) -> None:
+        from rstheory import planning
+
+        ref = _ref()
+        alphas = [0.5, 0.25, 0.05, 1e-3, 2.0**-20, 1e-300]
+        if not quick:
+            # (alpha below the smallest normal double is refused: PREDICT always abstains)
+            alphas += [0.9, 0.01, 2.0**-10, 1e-10, 1e-100, 2.0**-1000, 2.2250738585072014e-308]
+        got = planning.predict_min_n(np.array(alphas))
+        for a, g in zip(alphas, got.tolist(), strict=True):
+            where = f"alpha={a!r}"
+            exact = _twin(check, ref.predict_min_n, a, dps=_DPS, where=where)
+            if exact is not None:
+                _int_compare(check, g, exact, where)
+
+    return body
+
+
+# --------------------------------------------------------------------------- levels checks
+
+_TIE_RULES = ("lose", "win", "random")
+
+
+def _check_majority_vote(quick: bool) -> Callable[[KernelCheck], None]:
+    def body(check: KernelCheck) -> None:
+        from rstheory import levels
+
+        ref = _ref()
+        if quick:
+            qs = [0.0, 0.1, 0.49, 0.5, 0.7, 0.99999, 1.0]
+            ns = [1, 2, 3, 10, 11, 101, 10**4]
+        else:
+            qs = [0.0, 1e-5, 0.1, 0.3, 0.49, 0.5, 0.51, 0.7, 0.9, 0.99999, 1.0]
+            ns = [1, 2, 3, 4, 10, 11, 100, 101, 400, 401, 10**4, 10**6]
+        for ties in _TIE_RULES:
+            cols = _product(qs, ns)
+            got = levels.majority_vote_probability(np.array(cols[0]), np.array(cols[1]), ties)
+            for q, n, x in zip(cols[0], cols[1], got.tolist(), strict=True):
+                where = f"q={q!r}, n={n}, ties={ties}"
+                e = _twin(check, ref.majority_vote_probability, q, n, ties, dps=_DPS, where=where)
+                if e is not None:
+                    check.compare(x, e, where)
+
+    return body
+
+
+def _check_level_threshold(quick: bool) -> Callable[[KernelCheck], None]:
+    def body(check: KernelCheck) -> None:
+        from rstheory import levels
+
+        ref = _ref()
+        if quick:
+            pas = [0.01, 0.5, 0.8, 0.99, 1.0 - 1e-10]
+            ns = [1, 2, 3, 10, 11, 1001, 10**6]
+        else:
+            pas = [1e-10, 0.01, 0.3, 0.5, 0.8, 0.95, 0.99, 1.0 - 1e-10]
+            ns = [1, 2, 3, 4, 10, 11, 100, 1001, 10**5, 10**9]
+        for ties in _TIE_RULES:
+            cols = _product(pas, ns)
+            got = levels.level_threshold(np.array(cols[0]), np.array(cols[1]), ties)
+            for pa, n, x in zip(cols[0], cols[1], got.tolist(), strict=True):
+                where = f"pa={pa!r}, n={n}, ties={ties}"
+                e = _twin(check, ref.level_threshold, pa, n, ties, dps=_DPS, where=where)
+                if e is not None:
+                    check.compare(x, e, where)
+
+    return body
+
+
+def _check_level_distance_bound(quick: bool) -> Callable[[KernelCheck], None]:
+    """Error relative to M = |R| + sigma (1 + |Phi^-1(q*)|), the documented scale."""
+
+    def body(check: KernelCheck) -> None:
+        import mpmath
+
+        from rstheory import levels
+
+        ref = _ref()
+        rules: tuple[str, ...]
+        if quick:
+            radii, pas, ns = [0.0, 0.5, math.inf], [0.5, 0.9, 0.99], [1, 2, 101, 10**4]
+            sigmas, rules = [0.25], ("lose", "win")
+        else:
+            radii = [-1.0, 0.0, 0.5, 100.0, math.inf]
+            pas, ns = [0.01, 0.5, 0.99, 1.0 - 1e-10], [1, 2, 101, 10**4, 10**6]
+            sigmas, rules = [0.12, 1.0], _TIE_RULES
+        for ties in rules:
+            cols = _product(radii, pas, ns, sigmas)
+            r_, pa_, n_, s_ = (np.array(c, dtype=np.float64) for c in cols)
+            got = levels.level_distance_bound(r_, pa_, n_, s_, ties)
+            for r, pa, n, s, x in zip(*cols, got.tolist(), strict=True):
+                where = f"radius={r!r}, pa={pa!r}, n={n}, sigma={s!r}, ties={ties}"
+                e = _twin(check, ref.level_distance_bound, r, pa, n, s, ties, dps=_DPS, where=where)
+                if e is None:
+                    continue
+                scale = None
+                if not mpmath.isinf(e):
+                    with mpmath.workdps(_DPS):
+                        z = (e - mpmath.mpf(r)) / mpmath.mpf(s)
+                        scale = abs(mpmath.mpf(r)) + mpmath.mpf(s) * (1 + abs(z))
+                check.compare(x, e, where, scale=scale)
+
+    return body
+
+
 _CHECKS: dict[str, Callable[[bool], Callable[[KernelCheck], None]]] = {
     "clopper_pearson_lower": lambda q: _check_bound("lower", q),
     "clopper_pearson_upper": lambda q: _check_bound("upper", q),
@@ -505,6 +918,17 @@ _CHECKS: dict[str, Callable[[bool], Callable[[KernelCheck], None]]] = {
     "linf_radius_from_l2": _check_linf,
     "l2_radius_for_linf": _check_l2_for_linf,
     "certify": _check_certify,
+    "max_radius": _check_max_radius,
+    "threshold_count": _check_threshold_count,
+    "certification_probability": _check_certification_probability,
+    "required_n": _check_required_n,
+    "radius_distribution": _check_radius_distribution,
+    "expected_radius": _check_expected_radius,
+    "abstain_probability": _check_abstain_probability,
+    "predict_min_n": _check_predict_min_n,
+    "majority_vote_probability": _check_majority_vote,
+    "level_threshold": _check_level_threshold,
+    "level_distance_bound": _check_level_distance_bound,
 }
 
 #: Which way each kernel must err: a lower bound or a radius must not exceed
@@ -514,6 +938,18 @@ _DIRECTIONS: dict[str, str] = {
     "clopper_pearson_upper": "upper",
     "clopper_pearson": "both",
     "l2_radius_for_linf": "upper",
+    # planning: a sample size or a threshold count must not fall below the exact one
+    # (a plan with too few samples); probabilities are plain values ("none")
+    "threshold_count": "upper",
+    "certification_probability": "none",
+    "required_n": "upper",
+    "radius_distribution": "mixed",
+    "expected_radius": "none",
+    "abstain_probability": "none",
+    "predict_min_n": "upper",
+    # levels: pi0* rounded up keeps the distance bound (a lower bound) sound
+    "majority_vote_probability": "none",
+    "level_threshold": "upper",
 }
 
 
@@ -666,6 +1102,27 @@ def _figures(out: Path) -> list[tuple[str, str]]:
             "Lower bounds on p_A and the resulting radius vs n (k/n = 0.99, alpha = 0.001)",
             plots.plot_lower_bound_vs_n,
         ),
+        (
+            "max_radius.png",
+            "Largest radius CERTIFY can return vs n (sigma = 1, several alpha)",
+            plots.plot_max_radius,
+        ),
+        (
+            "required_n.png",
+            "Samples needed to certify a radius (alpha = 0.001, power = 0.5), "
+            "p in {1, 0.999, 0.99, 0.9}",
+            plots.plot_required_n,
+        ),
+        (
+            "radius_distribution.png",
+            "Law of the radius CERTIFY returns at a few (p, n) (sigma = 0.25, alpha = 0.001)",
+            plots.plot_radius_distribution,
+        ),
+        (
+            "level_threshold.png",
+            "Level-Pa adversarial threshold pi0* vs n, Pa in {0.5, 0.8, 0.95, 0.99} (ties lose)",
+            plots.plot_level_threshold,
+        ),
     ):
         fig = make()
         fig.savefig(out / filename, dpi=110)
@@ -686,6 +1143,46 @@ def _fmt_s(seconds: float | None) -> str:
     return f"{seconds:.2f} s"
 
 
+def _check_table(checks: Sequence[KernelCheck]) -> list[str]:
+    """The error table: one row per kernel."""
+    lines = [
+        "| kernel | must err | points | vs twin | sound-only | max rel. err | worst at "
+        "| unsound | NaN | errors | time |",
+        "|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|",
+    ]
+    for c in checks:
+        lines.append(
+            f"| `{c.name}` | {c.direction} | {c.points} | {c.compared} | {c.sound_only} | "
+            f"{c.max_rel_err:.2e} | {_one_line(c.worst)} | {c.unsound} | {c.nan} | "
+            f"{c.errors} | {c.seconds:.1f} s |"
+        )
+    return lines
+
+
+def _check_notes(checks: Sequence[KernelCheck], mismatch: str) -> list[str]:
+    """FAIL lines (with examples) and mismatch notes below a table."""
+    lines: list[str] = []
+    for c in checks:
+        if c.failed():
+            lines.append(
+                f"FAIL `{c.name}`: {c.unsound} unsound, {c.nan} NaN, {c.errors} errors"
+                + (f"; first error: {c.error}" if c.error else "")
+            )
+            lines += [f"    {_one_line(e, 300)}" for e in c.examples]
+        if c.mismatches:
+            lines.append(
+                f"Note `{c.name}`: {c.mismatches} {mismatch} ({c.unsound} of them unsound)."
+            )
+            if not c.failed():
+                lines += [f"    {_one_line(e, 300)}" for e in c.examples]
+        elif c.direction in ("none", "mixed") and c.max_rel_err > 1e-6:
+            lines.append(
+                f"Note `{c.name}`: relative error {c.max_rel_err:.2g} at {_one_line(c.worst)} "
+                "(a plain evaluation, not a bound: an accuracy problem, not an unsound result)."
+            )
+    return [""] + lines if lines else lines
+
+
 def _markdown(
     checks: list[KernelCheck],
     timings: list[dict[str, Any]] | None,
@@ -696,10 +1193,13 @@ def _markdown(
     quick: bool,
     wall: float,
     sections: dict[str, float],
+    planning: Sequence[KernelCheck] = (),
+    levels: Sequence[KernelCheck] = (),
 ) -> str:
-    unsound = sum(c.unsound for c in checks)
-    nan = sum(c.nan for c in checks)
-    errors = sum(c.errors for c in checks)
+    every = [*checks, *planning, *levels]
+    unsound = sum(c.unsound for c in every)
+    nan = sum(c.nan for c in every)
+    errors = sum(c.errors for c in every)
     passed = not (unsound or nan or errors)
     lines = ["# rstheory verification report", ""]
     lines.append(
@@ -712,7 +1212,7 @@ def _markdown(
     if passed:
         lines.append(
             f"**PASS**: 0 unsound results, 0 NaN, 0 errors over "
-            f"{sum(c.points for c in checks)} points."
+            f"{sum(c.points for c in every)} points."
         )
     else:
         lines.append(f"**FAIL: {unsound} UNSOUND RESULTS, {nan} NaN RESULTS, {errors} ERROR(S)**")
@@ -729,18 +1229,7 @@ def _markdown(
         "one exact tail evaluation (`reference.lower_bound_is_sound` / "
         "`upper_bound_is_sound`) instead of a 50-digit root solve."
     )
-    lines += [
-        "",
-        "| kernel | must err | points | vs twin | sound-only | max rel. err | worst at "
-        "| unsound | NaN | errors | time |",
-        "|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|",
-    ]
-    for c in checks:
-        lines.append(
-            f"| `{c.name}` | {c.direction} | {c.points} | {c.compared} | {c.sound_only} | "
-            f"{c.max_rel_err:.2e} | {_one_line(c.worst)} | {c.unsound} | {c.nan} | "
-            f"{c.errors} | {c.seconds:.1f} s |"
-        )
+    lines += ["", *_check_table(checks)]
     lines += [
         "",
         "The radius of `certify` inherits the Clopper-Pearson bound's outward step "
@@ -748,19 +1237,44 @@ def _markdown(
         "hence its larger relative error at n = 1e9.",
         "",
     ]
-    for c in checks:
-        if c.failed():
-            lines.append(
-                f"FAIL `{c.name}`: {c.unsound} unsound, {c.nan} NaN, {c.errors} errors"
-                + (f"; first error: {c.error}" if c.error else "")
-            )
-            lines += [f"    {_one_line(e, 300)}" for e in c.examples]
-        if c.mismatches:
-            lines.append(
-                f"Note `{c.name}`: {c.mismatches} label mismatches with the twin "
-                f"({c.unsound} of them unsound)."
-            )
-    lines += ["", "## 2. Timing", ""]
+    lines += _check_notes(checks, "label mismatches with the twin")
+    lines += ["", "## 2. Planning: sample sizes and the law of the radius", ""]
+    lines.append(
+        "`rstheory.planning` against the twins of `rstheory.reference` (same columns).  "
+        "*must err*: `upper` for the integer answers (a threshold count, a required n, "
+        "PREDICT's least n: an answer below the exact one would under-plan; one above it "
+        "is safe and counted in the notes below), `lower` for `max_radius`, `none` for "
+        "probabilities and expectations (plain evaluations, accuracy only); "
+        "`radius_distribution` (*mixed*) compares every radius of the window (`lower`), "
+        "its probability, the abstention probability and the reported neglected mass "
+        "(`none`), and checks as a sound-only point that the twin's exact mass outside "
+        "the window is at most `tol` (1e-16).  `threshold_count` is the public kernel "
+        "`threshold_count_kernel`, started from three guesses (n p_r, 1, n).  "
+        "`required_n` for p < 1 is compared on small answers (the twin walks every n); "
+        'for `stable=True` the twin checks "every larger n" up to 1.5 n + 100.'
+    )
+    lines += ["", *_check_table(planning)]
+    lines += _check_notes(planning, "integer answers differ from the twin")
+    if any(c.mismatches and not c.unsound for c in planning):
+        lines += [
+            "",
+            "An integer answer above the twin's is where the exact criterion is an exact tie "
+            "(a Clopper-Pearson bound of exactly 1/2, a p-value of exactly alpha): the "
+            "package's CERTIFY and PREDICT, rounding toward safety, need one sample more, "
+            "and the planning functions follow them.",
+        ]
+    lines += ["", "## 3. Levels: level-Pa adversarial thresholds", ""]
+    lines.append(
+        "`rstheory.levels` against the twins, under the three tie rules.  "
+        "`level_threshold` must not fall below the exact threshold pi0* (it keeps the "
+        "distance bound sound); `level_distance_bound` must not exceed the exact bound, and "
+        "its error is relative to M = |R| + sigma (1 + |Phi^-1(q*)|), the scale of its "
+        "documented accuracy; `majority_vote_probability` is a plain evaluation whose "
+        "relative error grows with its condition number in q (far tails of large n)."
+    )
+    lines += ["", *_check_table(levels)]
+    lines += _check_notes(levels, "results differ from the twin")
+    lines += ["", "## 4. Timing", ""]
     if timing_error:
         lines.append(f"Timing failed: {timing_error}")
     elif timings is not None:
@@ -781,12 +1295,12 @@ def _markdown(
                 f"| {r['what']} | {_fmt_s(r['rstheory_s'])} | {r['other']} | "
                 f"{_fmt_s(r['other_s'])} | {ratio} | {r['note']} |"
             )
-    lines += ["", "## 3. Figures", ""]
+    lines += ["", "## 5. Figures", ""]
     if figure_error:
         lines.append(f"Figures failed: {figure_error}")
     for filename, caption in figures:
         lines += [f"![{caption}]({filename})", "", f"*{caption}*", ""]
-    lines += ["", "## 4. Environment", "", "| item | value |", "|---|---|"]
+    lines += ["", "## 6. Environment", "", "| item | value |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in env.items()]
     lines.append("")
     return "\n".join(lines)
@@ -810,8 +1324,8 @@ def write_report(out_dir: str | os.PathLike[str], quick: bool = False) -> Path:
     -------
     pathlib.Path
         Path of ``report.md``.  The summary (``passed``, ``unsound``, ``nan``,
-        ``errors``, per-kernel rows) is in ``report.json`` next to it; see
-        :func:`read_summary`.
+        ``errors``, per-kernel rows of the accuracy, planning and levels
+        sections) is in ``report.json`` next to it; see :func:`read_summary`.
 
     Notes
     -----
@@ -822,11 +1336,21 @@ def write_report(out_dir: str | os.PathLike[str], quick: bool = False) -> Path:
     t0 = time.perf_counter()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    checks = []
-    for name in KERNELS:
-        direction = _DIRECTIONS.get(name, "lower")
-        checks.append(_run_check(KernelCheck(name, direction), _CHECKS[name](quick)))
-    sections = {"accuracy": time.perf_counter() - t0}
+    sections: dict[str, float] = {}
+    table: dict[str, list[KernelCheck]] = {}
+    for section, names in (
+        ("accuracy", KERNELS),
+        ("planning", PLANNING_KERNELS),
+        ("levels", LEVELS_KERNELS),
+    ):
+        t1 = time.perf_counter()
+        table[section] = [
+            _run_check(KernelCheck(name, _DIRECTIONS.get(name, "lower")), _CHECKS[name](quick))
+            for name in names
+        ]
+        sections[section] = time.perf_counter() - t1
+    checks = table["accuracy"]
+    every = [c for rows in table.values() for c in rows]
     t1 = time.perf_counter()
     timings: list[dict[str, Any]] | None = None
     timing_error = None
@@ -846,23 +1370,35 @@ def write_report(out_dir: str | os.PathLike[str], quick: bool = False) -> Path:
     env = _environment()
     wall = time.perf_counter() - t0
     text = _markdown(
-        checks, timings, timing_error, figures, figure_error, env, quick, wall, sections
+        checks,
+        timings,
+        timing_error,
+        figures,
+        figure_error,
+        env,
+        quick,
+        wall,
+        sections,
+        planning=table["planning"],
+        levels=table["levels"],
     )
     path = out / "report.md"
     path.write_text(text, encoding="utf-8")
-    unsound = sum(c.unsound for c in checks)
-    nan = sum(c.nan for c in checks)
-    errors = sum(c.errors for c in checks)
+    unsound = sum(c.unsound for c in every)
+    nan = sum(c.nan for c in every)
+    errors = sum(c.errors for c in every)
     summary = {
         "passed": not (unsound or nan or errors),
         "quick": quick,
         "unsound": unsound,
         "nan": nan,
         "errors": errors,
-        "points": sum(c.points for c in checks),
+        "points": sum(c.points for c in every),
         "wall_seconds": wall,
         "section_seconds": sections,
         "kernels": [c.as_dict() for c in checks],
+        "planning": [c.as_dict() for c in table["planning"]],
+        "levels": [c.as_dict() for c in table["levels"]],
         "timings": timings,
         "timing_error": timing_error,
         "figures": [f for f, _ in figures],
@@ -885,9 +1421,11 @@ def read_summary(report_path: str | os.PathLike[str]) -> dict[str, Any]:
     Returns
     -------
     dict
-        Keys ``passed``, ``unsound``, ``nan``, ``errors``, ``points``,
-        ``wall_seconds``, ``kernels`` (one dict per row of the error table),
-        ``timings``, ``figures``, ``environment``.
+        Keys ``passed``, ``unsound``, ``nan``, ``errors``, ``points`` (totals
+        over all three check sections), ``wall_seconds``, ``kernels`` (one dict
+        per row of the error table), ``planning`` and ``levels`` (the rows of
+        the planning and levels sections), ``timings``, ``figures``,
+        ``environment``.
     """
     path = Path(report_path)
     if path.is_dir():

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import rstheory
-from rstheory import bounds, radius
+from rstheory import bounds, levels, planning, radius
 from rstheory.certify import ABSTAIN, certify, predict
 from rstheory.cli import main
 
@@ -183,6 +183,123 @@ def test_report_subcommand_wiring(
     assert data["unsound"] == 3 and data["report"] == str(tmp_path / "report.md")
 
 
+# --------------------------------------------------------------------------- planning
+
+
+def test_max_radius(capsys: pytest.CaptureFixture[str]) -> None:
+    data = run_json(capsys, "max-radius", "--n", "1e5", "--sigma", "1", "--alpha", "0.001")
+    assert data["max_radius"] == planning.max_radius(100_000, 1.0, 0.001)
+    assert data["n"] == 100_000 and isinstance(data["n"], int)
+    assert data["max_radius"] == pytest.approx(3.8115, abs=1e-4)
+    assert main(["max-radius", "--n", "5", "--sigma", "1"]) == 0  # alpha**(1/5) < 1/2
+    out = capsys.readouterr().out
+    assert repr(planning.max_radius(5, 1.0, 0.001)) in out and "always abstains" in out
+
+
+def test_required_n_unanimous(capsys: pytest.CaptureFixture[str]) -> None:
+    data = run_json(capsys, "required-n", "--radius", "1", "--sigma", "0.25")
+    assert data["n"] == planning.required_n(1.0, 0.25, 0.001) == 218105
+    assert data["max_radius"] == planning.max_radius(218105, 0.25, 0.001) >= 1.0
+    assert planning.max_radius(218104, 0.25, 0.001) < 1.0
+    assert data["p"] == 1.0 and data["stable"] is False
+
+
+@pytest.mark.parametrize("stable", [False, True])
+def test_required_n_with_power(capsys: pytest.CaptureFixture[str], stable: bool) -> None:
+    argv = ["required-n", "--radius", "0.5", "--sigma", "1", "--p", "0.9", "--power", "0.9"]
+    data = run_json(capsys, *argv, *(["--stable"] if stable else []))
+    assert data["n"] == planning.required_n(0.5, 1.0, 0.001, 0.9, 0.9, stable=stable)
+    assert data["n"] == (76 if stable else 71)
+    assert data["stable"] is stable and data["power"] == 0.9
+    assert data["certification_probability"] == planning.certification_probability(
+        0.9, data["n"], 1.0, 0.001, 0.5
+    )
+    assert data["certification_probability"] >= 0.9
+    assert main(argv) == 0
+    assert f": {planning.required_n(0.5, 1.0, 0.001, 0.9, 0.9)}\n" in capsys.readouterr().out
+
+
+def test_radius_dist_summary_and_arrays(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["radius-dist", "--p", "0.99", "--n", "1000", "--sigma", "0.25", "--radius", "0.5"]
+    data = run_json(capsys, *argv)
+    dist = planning.radius_distribution(0.99, 1000, 0.25, 0.001)
+    assert data["counts"] == dist.count.tolist()
+    assert data["radii"] == dist.radius.tolist()
+    assert data["probabilities"] == dist.probability.tolist()
+    assert data["abstain"] == dist.abstain and data["neglected"] == dist.neglected
+    assert data["expected_radius"] == planning.expected_radius(0.99, 1000, 0.25, 0.001)
+    assert data["certification_probability"] == planning.certification_probability(
+        0.99, 1000, 0.25, 0.001, 0.5
+    )
+    assert data["certified"] + data["abstain"] == pytest.approx(1.0, abs=1e-15)
+    i = int(dist.probability.argmax())
+    assert data["mode"] == {
+        "radius": dist.radius[i],
+        "count": int(dist.count[i]),
+        "probability": dist.probability[i],
+        "abstain": False,
+    }
+    assert data["mode"]["count"] == 990  # the mode of Bin(1000, 0.99)
+    levels_ = [q["level"] for q in data["quantiles"]]
+    assert levels_ == sorted(levels_) and 0.5 in levels_
+    radii = [q["radius"] for q in data["quantiles"]]
+    assert radii == sorted(radii)
+    median = next(q for q in data["quantiles"] if q["level"] == 0.5)
+    # the median radius: the first count whose cumulative probability reaches 1/2
+    cdf = dist.abstain + dist.probability.cumsum()
+    assert median["radius"] == dist.radius[int((cdf >= 0.5).argmax())]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    for word in ("expected radius", "P[abstain]", "mode", "quantiles", "P[radius >= 0.5]"):
+        assert word in out
+
+
+def test_radius_dist_mostly_abstains(capsys: pytest.CaptureFixture[str]) -> None:
+    data = run_json(capsys, "radius-dist", "--p", "0.6", "--n", "100", "--sigma", "0.25")
+    assert data["abstain"] == planning.radius_distribution(0.6, 100, 0.25, 0.001).abstain > 0.8
+    assert data["mode"]["abstain"] is True and data["mode"]["count"] is None
+    median = next(q for q in data["quantiles"] if q["level"] == 0.5)
+    assert median == {"level": 0.5, "radius": 0.0, "abstain": True}
+    assert data["quantiles"][-1]["abstain"] is False
+    assert main(["radius-dist", "--p", "0.6", "--n", "100", "--sigma", "0.25"]) == 0
+    assert "mode: abstain" in capsys.readouterr().out
+
+
+def test_abstain_and_predict_min_n(capsys: pytest.CaptureFixture[str]) -> None:
+    data = run_json(capsys, "abstain", "--p", "0.6", "--n", "1000", "--alpha", "0.001")
+    assert data["abstain"] == planning.abstain_probability(0.6, 100, 1000, 0.001)
+    assert data["n0"] == 100
+    data = run_json(capsys, "abstain", "--p", "0.6", "--n", "1000", "--n0", "0")
+    assert data["abstain"] == planning.abstain_probability(0.6, 0, 1000, 0.001)
+    assert run_json(capsys, "predict-min-n")["n"] == planning.predict_min_n(0.001) == 11
+    assert run_json(capsys, "predict-min-n", "--alpha", "0.05")["n"] == 6
+    assert main(["predict-min-n", "--alpha", "0.01"]) == 0
+    assert capsys.readouterr().out.strip().endswith(": 8")
+
+
+# --------------------------------------------------------------------------- levels
+
+
+@pytest.mark.parametrize("ties", ["lose", "win", "random"])
+def test_level(capsys: pytest.CaptureFixture[str], ties: str) -> None:
+    data = run_json(capsys, "level", "--pa", "0.99", "--n", "100", "--ties", ties)
+    threshold = levels.level_threshold(0.99, 100, ties)
+    assert data["threshold"] == threshold and data["ties"] == ties
+    assert data["vote_probability"] == levels.majority_vote_probability(1 - threshold, 100, ties)
+    assert data["vote_probability"] == pytest.approx(0.99, rel=1e-9)
+    assert "distance_bound" not in data
+
+
+def test_level_distance_bound(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["level", "--pa", "0.9", "--n", "1e3", "--radius", "0.5", "--sigma", "0.25"]
+    data = run_json(capsys, *argv)
+    assert data["n"] == 1000 and data["ties"] == "lose"
+    assert data["distance_bound"] == levels.level_distance_bound(0.5, 0.9, 1000, 0.25)
+    assert data["distance_bound"] > 0.5  # a level-0.9 example lies beyond the radius
+    assert main(argv) == 0
+    assert repr(data["distance_bound"]) in capsys.readouterr().out
+
+
 # --------------------------------------------------------------------------- errors and version
 
 
@@ -214,6 +331,28 @@ def test_report_subcommand_wiring(
         (["certify", "--selection", "3,1", "--estimation", "1,2", "--sigma", "0"], "sigma"),
         (["predict", "--counts", "1.5,2"], "count"),
         (["predict", "--counts", "1,2", "--alpha", "0"], "alpha"),
+        (["max-radius", "--n", "0", "--sigma", "1"], "n"),
+        (["max-radius", "--n", "2.5", "--sigma", "1"], "n"),
+        (["max-radius", "--n", "100"], "--sigma"),
+        (["max-radius", "--n", "100", "--sigma", "1", "--alpha", "1"], "alpha"),
+        (["required-n", "--radius", "-1", "--sigma", "1"], "radius"),
+        (["required-n", "--radius", "1", "--sigma", "1", "--p", "1.5"], "p must"),
+        (["required-n", "--radius", "1", "--sigma", "1", "--p", "0.9", "--power", "1"], "power"),
+        (["required-n", "--radius", "3", "--sigma", "1", "--p", "0.99"], "Phi(radius/sigma)"),
+        (["required-n", "--radius", "1e300", "--sigma", "1e-300"], "2**53"),
+        (["required-n", "--sigma", "1"], "--radius"),
+        (["radius-dist", "--p", "2", "--n", "10", "--sigma", "1"], "p must"),
+        (["radius-dist", "--p", "0.9", "--n", "10", "--sigma", "nan"], "sigma"),
+        (["radius-dist", "--p", "0.9", "--sigma", "1"], "--n"),
+        (["abstain", "--p", "0.9", "--n", "10", "--n0", "-1"], "n0"),
+        (["abstain", "--p", "0.9", "--n", "x"], "--n"),
+        (["predict-min-n", "--alpha", "0"], "alpha"),
+        (["level", "--pa", "1", "--n", "10"], "pa"),
+        (["level", "--pa", "0.9", "--n", "0"], "n"),
+        (["level", "--pa", "0.9", "--n", "10", "--ties", "coin"], "--ties"),
+        (["level", "--pa", "0.9", "--n", "10", "--radius", "0.5"], "--sigma"),
+        (["level", "--pa", "0.9", "--n", "10", "--sigma", "0.5"], "--radius"),
+        (["level", "--pa", "0.9", "--n", "10", "--radius", "1", "--sigma", "0"], "sigma"),
         ([], "COMMAND"),
     ],
 )
@@ -261,3 +400,11 @@ def test_subprocess_json_and_error() -> None:
     assert bad.stdout == ""
     assert "Traceback" not in bad.stderr
     assert "k must be <= n" in bad.stderr
+
+
+def test_subprocess_planning_json() -> None:
+    ok = _subprocess("required-n", "--radius", "1", "--sigma", "0.25", "--json")
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["n"] == 218105
+    bad = _subprocess("level", "--pa", "2", "--n", "3")
+    assert bad.returncode == 2 and bad.stdout == "" and "pa" in bad.stderr

@@ -8,9 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy.stats import norm
 
 from rstheory import plots
 from rstheory.bounds import clopper_pearson_lower
+from rstheory.levels import level_threshold
+from rstheory.planning import expected_radius, max_radius, radius_distribution, required_n
 from rstheory.radius import gaussian_radius
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,5 +108,173 @@ def test_save_png(tmp_path: Path) -> None:
     ],
 )
 def test_bad_input_names_the_argument(call: object, word: str) -> None:
+    with pytest.raises(ValueError, match=word):
+        call()  # type: ignore[operator]
+
+
+# --------------------------------------------------------------------------- planning and levels
+
+
+def test_max_radius_lines_match_library() -> None:
+    alphas = (1e-2, 1e-3, 1e-10)
+    fig = plots.plot_max_radius(alphas, n_range=(10, 1e9), sigma=1.0, num=60)
+    assert len(fig.axes) == 1
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log"
+    assert len(ax.lines) == len(alphas)
+    assert "n" in ax.get_xlabel() and "radius" in ax.get_ylabel()
+    for a, line in zip(alphas, ax.lines, strict=True):
+        assert f"{a:g}" in str(line.get_label())
+        n = np.asarray(line.get_xdata(), dtype=float)
+        r = np.asarray(line.get_ydata(), dtype=float)
+        assert n[0] == 10 and n[-1] == 1e9 and np.all(np.diff(n) > 0)
+        assert np.all(n == np.round(n))
+        np.testing.assert_array_equal(r, np.maximum(max_radius(n, 1.0, a), 0.0))
+        assert np.all(np.diff(r) >= 0)
+    # alpha = 1e-10 needs n >= 34 unanimous votes: drawn as 0 below
+    low = np.asarray(ax.lines[2].get_ydata(), dtype=float)
+    assert low[0] == 0.0 and max_radius(10, 1.0, 1e-10) < 0
+    n_1e5 = np.asarray(ax.lines[1].get_xdata(), dtype=float)
+    assert max_radius(10**5, 1.0, 1e-3) == pytest.approx(3.8115, abs=1e-4)
+    assert 3.0 < np.interp(1e5, n_1e5, np.asarray(ax.lines[1].get_ydata(), dtype=float)) < 4.0
+
+
+def test_max_radius_scales_with_sigma() -> None:
+    a = plots.plot_max_radius((1e-3,), n_range=(100, 1e4), sigma=1.0, num=10).axes[0].lines[0]
+    b = plots.plot_max_radius((1e-3,), n_range=(100, 1e4), sigma=0.25, num=10).axes[0].lines[0]
+    np.testing.assert_allclose(
+        np.asarray(b.get_ydata(), dtype=float),
+        0.25 * np.asarray(a.get_ydata(), dtype=float),
+        rtol=1e-14,
+    )
+
+
+def test_required_n_lines_and_gaps() -> None:
+    radii = [0.1, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5]
+    ps = (1.0, 0.999, 0.99, 0.9)
+    fig = plots.plot_required_n(radii, ps, sigma=1.0, alpha=0.001, power=0.5)
+    assert len(fig.axes) == 1
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log"
+    assert len(ax.lines) == len(ps)
+    labels = [str(line.get_label()) for line in ax.lines]
+    assert labels[0] == "p = 1"
+    for p, label in zip(ps[1:], labels[1:], strict=True):
+        assert f"p = {p:g}" in label and "unreachable" in label
+    for p, line in zip(ps, ax.lines, strict=True):
+        r = np.asarray(line.get_xdata(), dtype=float)
+        n = np.asarray(line.get_ydata(), dtype=float)
+        np.testing.assert_array_equal(r, radii)
+        reachable = r < (np.inf if p == 1 else norm.ppf(p))
+        assert np.all(np.isnan(n[~reachable]))  # left as gaps
+        assert np.all(np.isfinite(n[reachable]))
+        for i in (0, 2):  # a couple of points: the library's values
+            assert n[i] == required_n(radii[i], 1.0, 0.001, p, 0.5)
+        assert np.all(np.diff(n[reachable]) >= 0)
+    # p = 0.9 reaches 1.0 but not 1.5 (sigma * Phi^-1(0.9) = 1.28)
+    n_09 = np.asarray(ax.lines[3].get_ydata(), dtype=float)
+    assert np.isfinite(n_09[2]) and np.isnan(n_09[3])
+    # a smaller p needs at least as many samples
+    n_1 = np.asarray(ax.lines[0].get_ydata(), dtype=float)
+    assert np.all(n_09[:3] >= n_1[:3])
+
+
+def test_required_n_default_radii() -> None:
+    fig = plots.plot_required_n(ps=(1.0,), sigma=0.5)
+    r = np.asarray(fig.axes[0].lines[0].get_xdata(), dtype=float)
+    assert r[0] == pytest.approx(0.025) and r[-1] == pytest.approx(2.0)
+    n = np.asarray(fig.axes[0].lines[0].get_ydata(), dtype=float)
+    assert n[-1] == required_n(2.0, 0.5, 0.001)
+
+
+def test_radius_distribution_panels() -> None:
+    cases = [(0.7, 100), (0.99, 1000), (0.99, 10**5)]
+    fig = plots.plot_radius_distribution(cases, sigma=0.25, alpha=0.001)
+    assert len(fig.axes) == 3  # the unused fourth panel is removed
+    for (p, n), ax in zip(cases, fig.axes, strict=True):
+        dist = radius_distribution(p, n, 0.25, 0.001)
+        assert len(ax.lines) == 2  # markers, expected-radius line
+        np.testing.assert_array_equal(np.asarray(ax.lines[0].get_xdata()), dist.radius)
+        np.testing.assert_array_equal(np.asarray(ax.lines[0].get_ydata()), dist.probability)
+        mean = expected_radius(p, n, 0.25, 0.001)
+        assert list(ax.lines[1].get_xdata()) == [mean, mean]
+        assert len(ax.collections) == 1  # the stems
+        texts = [t.get_text() for t in ax.texts]
+        assert texts == [f"P[abstain] = {dist.abstain:.3g}"]
+        assert f"n = {n:,}" in ax.get_title() and f"p = {p:g}" in ax.get_title()
+        assert "radius" in ax.get_xlabel() and ax.get_ylabel() == "probability"
+        lo, hi = ax.get_xlim()
+        assert lo <= float(dist.radius[int(dist.probability.argmax())]) <= hi
+    assert fig.axes[0].texts[0].get_text() == "P[abstain] = 0.163"  # p = 0.7, n = 100
+
+
+def test_level_threshold_lines_match_library() -> None:
+    pas = (0.5, 0.8, 0.95, 0.99)
+    fig = plots.plot_level_threshold(pas, n_range=(1, 1e5), num=80)
+    assert len(fig.axes) == 1
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log"
+    assert len(ax.lines) == len(pas) + 1  # + the 1/2 reference, drawn last
+    assert [str(line.get_label()) for line in ax.lines] == [f"Pa = {p:g}" for p in pas] + ["1/2"]
+    assert list(ax.lines[-1].get_ydata()) == [0.5, 0.5]
+    for pa, line in zip(pas, ax.lines[:-1], strict=True):
+        n = np.asarray(line.get_xdata(), dtype=float)
+        t = np.asarray(line.get_ydata(), dtype=float)
+        assert n[0] == 1 and n[-1] == 1e5
+        np.testing.assert_array_equal(t, level_threshold(pa, n))
+        assert t[0] == pytest.approx(1 - pa, rel=1e-12)  # one vote
+        assert np.all(t <= 0.5) and t[-1] > 0.49  # towards 1/2 as n grows
+    odd = np.asarray(ax.lines[3].get_xdata(), dtype=float) % 2 == 1
+    t99 = np.asarray(ax.lines[3].get_ydata(), dtype=float)
+    assert np.all(np.diff(t99[odd]) > 0)  # odd n: increasing (Condorcet)
+    win = plots.plot_level_threshold((0.9,), n_range=(1, 100), ties="win", num=20)
+    n = np.asarray(win.axes[0].lines[0].get_xdata(), dtype=float)
+    t = np.asarray(win.axes[0].lines[0].get_ydata(), dtype=float)
+    np.testing.assert_array_equal(t, level_threshold(0.9, n, "win"))
+
+
+def test_save_new_figures_png(tmp_path: Path) -> None:
+    for name, fig in (
+        ("max_radius.png", plots.plot_max_radius(num=20)),
+        ("required_n.png", plots.plot_required_n(radii=[0.5, 1.0, 2.0])),
+        ("radius_distribution.png", plots.plot_radius_distribution([(0.9, 100)])),
+        ("level_threshold.png", plots.plot_level_threshold(num=20)),
+    ):
+        path = tmp_path / name
+        fig.savefig(path)
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert path.stat().st_size > 1000
+
+
+@pytest.mark.parametrize(
+    ("call", "word"),
+    [
+        (lambda: plots.plot_max_radius(()), "alphas"),
+        (lambda: plots.plot_max_radius((1e-3, 2.0)), "alpha"),
+        (lambda: plots.plot_max_radius(sigma=0.0), "sigma"),
+        (lambda: plots.plot_max_radius(n_range=(100, 10)), "n_range"),
+        (lambda: plots.plot_max_radius(n_range=(0, 10)), "n_range"),
+        (lambda: plots.plot_max_radius(n_range=5), "n_range"),
+        (lambda: plots.plot_max_radius(num=1), "num"),
+        (lambda: plots.plot_required_n(ps=()), "ps"),
+        (lambda: plots.plot_required_n(ps=(1.5,)), "p"),
+        (lambda: plots.plot_required_n(ps=(0.0,)), "p"),
+        (lambda: plots.plot_required_n(radii=[]), "radii"),
+        (lambda: plots.plot_required_n(radii=[-1.0]), "radius"),
+        (lambda: plots.plot_required_n(alpha=0.0), "alpha"),
+        (lambda: plots.plot_required_n(power=1.0), "power"),
+        (lambda: plots.plot_required_n(sigma=-1.0), "sigma"),
+        (lambda: plots.plot_radius_distribution(()), "cases"),
+        (lambda: plots.plot_radius_distribution([(0.9,)]), "case"),
+        (lambda: plots.plot_radius_distribution([(1.5, 100)]), "p"),
+        (lambda: plots.plot_radius_distribution([(0.9, 0)]), "n"),
+        (lambda: plots.plot_radius_distribution(sigma=0.0), "sigma"),
+        (lambda: plots.plot_level_threshold(()), "pas"),
+        (lambda: plots.plot_level_threshold((1.0,)), "pa"),
+        (lambda: plots.plot_level_threshold(ties="coin"), "ties"),
+        (lambda: plots.plot_level_threshold(n_range=(1, 2**54)), "n_range"),
+    ],
+)
+def test_new_plots_bad_input_names_the_argument(call: object, word: str) -> None:
     with pytest.raises(ValueError, match=word):
         call()  # type: ignore[operator]

@@ -12,7 +12,14 @@ import mpmath
 import pytest
 
 from rstheory import report
-from rstheory.report import KERNELS, KernelCheck, read_summary, write_report
+from rstheory.report import (
+    KERNELS,
+    LEVELS_KERNELS,
+    PLANNING_KERNELS,
+    KernelCheck,
+    read_summary,
+    write_report,
+)
 
 
 @pytest.fixture(scope="module")
@@ -32,12 +39,29 @@ def test_quick_report_writes_markdown_and_figures(
     text = path.read_text()
     assert summary["figure_error"] is None
     pngs = sorted(p.name for p in path.parent.glob("*.png"))
-    assert len(pngs) == 2
+    assert pngs == sorted(summary["figures"])
+    assert set(pngs) == {
+        "radius_vs_p.png",
+        "lower_bound_vs_n.png",
+        "max_radius.png",
+        "required_n.png",
+        "radius_distribution.png",
+        "level_threshold.png",
+    }
     for name in pngs:
         assert (path.parent / name).read_bytes()[:4] == b"\x89PNG"
         assert f"]({name})" in text  # embedded as a Markdown image
-    for section in ("## 1.", "## 2. Timing", "## 3. Figures", "## 4. Environment"):
-        assert section in text
+    sections = (
+        "## 1. Accuracy",
+        "## 2. Planning",
+        "## 3. Levels",
+        "## 4. Timing",
+        "## 5. Figures",
+        "## 6. Environment",
+    )
+    positions = [text.index(section) for section in sections]
+    assert positions == sorted(positions)
+    assert set(summary["section_seconds"]) >= {"accuracy", "planning", "levels", "timing"}
     for item in ("numpy", "scipy", "numba", "mpmath", "python", "cpu_count"):
         assert f"| {item} |" in text
     assert wall < 60  # the quick grid is for the test-suite
@@ -72,6 +96,62 @@ def test_error_table_has_a_row_per_kernel(
     for name in ("clopper_pearson_lower", "clopper_pearson_upper", "clopper_pearson"):
         assert by_name[name]["sound_only"] > 0  # reaches n = 2**53
     assert "2**53" in text or "9007199254740992" in text
+
+
+#: Accuracy each planning / levels row must reach on the quick grid (max relative error).
+_ROW_TOLERANCE = {
+    "max_radius": 1e-12,
+    "threshold_count": 0.0,  # exact integers
+    "certification_probability": 1e-12,
+    # radii of counts just above the abstention threshold are tiny: the absolute
+    # outward step (4 eps sigma) dominates their relative error
+    "radius_distribution": 1e-9,
+    "expected_radius": 1e-11,
+    "majority_vote_probability": 1e-11,
+    "level_threshold": 1e-12,
+    "level_distance_bound": 1e-12,  # relative to |R| + sigma (1 + |Phi^-1(q*)|)
+}
+
+
+@pytest.mark.parametrize(
+    ("key", "names"), [("planning", PLANNING_KERNELS), ("levels", LEVELS_KERNELS)]
+)
+def test_planning_and_levels_sections(
+    quick_report: tuple[Path, dict[str, Any], float], key: str, names: tuple[str, ...]
+) -> None:
+    path, summary, _ = quick_report
+    text = path.read_text()
+    rows = summary[key]
+    assert [r["name"] for r in rows] == list(names)
+    for row in rows:
+        name = row["name"]
+        assert not row["failed"], row
+        assert row["unsound"] == 0 and row["nan"] == 0 and row["errors"] == 0, row
+        assert row["compared"] > 0, name
+        table_rows = [line for line in text.splitlines() if line.startswith(f"| `{name}` |")]
+        assert len(table_rows) == 1, name
+        assert table_rows[0].split("|")[8].strip() == "0"  # the unsound column
+        if name in _ROW_TOLERANCE:
+            assert row["max_rel_err"] <= _ROW_TOLERANCE[name], (name, row["worst"])
+    total = sum(r["points"] for r in summary["kernels"] + summary["planning"] + summary["levels"])
+    assert summary["points"] == total
+
+
+def test_planning_integer_answers_never_below_the_twin(
+    quick_report: tuple[Path, dict[str, Any], float],
+) -> None:
+    """required_n / predict_min_n may exceed the exact answer by one at exact ties
+    (the package's CERTIFY and PREDICT round toward safety), never fall below it."""
+    _, summary, _ = quick_report
+    by_name = {r["name"]: r for r in summary["planning"]}
+    for name in ("required_n", "predict_min_n", "threshold_count"):
+        assert by_name[name]["unsound"] == 0
+        for example in by_name[name]["examples"]:
+            got, twin = (int(v) for v in re.findall(r"got (\d+), twin (\d+)", example)[0])
+            assert got == twin + 1, example
+    assert by_name["threshold_count"]["mismatches"] == 0
+    # the radius_distribution row checks the mass outside the window (sound-only)
+    assert by_name["radius_distribution"]["sound_only"] > 0
 
 
 def test_timing_rows(quick_report: tuple[Path, dict[str, Any], float]) -> None:
@@ -139,6 +219,8 @@ def test_failure_is_loud(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         return body
 
     monkeypatch.setattr(report, "KERNELS", ("fake_unsound", "fake_broken"))
+    monkeypatch.setattr(report, "PLANNING_KERNELS", ())
+    monkeypatch.setattr(report, "LEVELS_KERNELS", ())
     monkeypatch.setitem(report._CHECKS, "fake_unsound", unsound)
     monkeypatch.setitem(report._CHECKS, "fake_broken", broken)
     monkeypatch.setattr(report, "_timings", lambda quick: [])
@@ -150,3 +232,43 @@ def test_failure_is_loud(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert "RuntimeError: boom" in text
     summary = read_summary(tmp_path)
     assert summary["passed"] is False and summary["unsound"] == 1 and summary["errors"] == 1
+
+
+@pytest.mark.parametrize("section", ["PLANNING_KERNELS", "LEVELS_KERNELS"])
+def test_failure_in_planning_or_levels_is_loud(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, section: str
+) -> None:
+    """An unsound planning or levels row fails the whole report, and is named in it."""
+
+    def unsound(quick: bool) -> Any:
+        def body(check: KernelCheck) -> None:
+            check.compare(101.0, mpmath.mpf(100), "radius=1, sigma=0.25, alpha=0.001")
+            check.compare(0.5, mpmath.mpf("0.5"), "fine")
+
+        return body
+
+    monkeypatch.setattr(report, "KERNELS", ())
+    monkeypatch.setattr(report, "PLANNING_KERNELS", ())
+    monkeypatch.setattr(report, "LEVELS_KERNELS", ())
+    monkeypatch.setattr(report, section, ("fake_required_n",))
+    monkeypatch.setitem(report._CHECKS, "fake_required_n", unsound)
+    monkeypatch.setitem(report._DIRECTIONS, "fake_required_n", "lower")
+    monkeypatch.setattr(report, "_timings", lambda quick: [])
+    monkeypatch.setattr(report, "_figures", lambda out: [])
+    path = write_report(tmp_path, quick=True)
+    text = path.read_text()
+    assert "FAIL: 1 UNSOUND RESULTS, 0 NaN RESULTS, 0 ERROR(S)" in text
+    assert "FAIL `fake_required_n`" in text
+    summary = read_summary(tmp_path)
+    assert summary["passed"] is False and summary["unsound"] == 1 and summary["points"] == 2
+    key = "planning" if section == "PLANNING_KERNELS" else "levels"
+    assert [r["name"] for r in summary[key]] == ["fake_required_n"]
+    assert summary[key][0]["failed"] is True
+
+
+def test_compare_with_scale() -> None:
+    check = KernelCheck("d", "lower")
+    check.compare(0.9, mpmath.mpf(1), "scaled", scale=mpmath.mpf(10))
+    assert check.max_rel_err == pytest.approx(0.01) and check.unsound == 0
+    check.compare(2.0, mpmath.mpf(1), "none side", direction="none")
+    assert check.unsound == 0 and check.max_rel_err == pytest.approx(1.0)
