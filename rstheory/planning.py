@@ -500,29 +500,55 @@ def required_n_kernel(
     return miss + 1.0 if miss < _MAX_N else UNREACHABLE
 
 
+#: the tails' computed values are raised by this factor before use as bounds
+#: (their relative error is a few eps times |log P| <= 745)
+_TAIL_UP = 1.0 + 1e-10
+
+
 @jit
 def _window(p: float, n: float, k0: float, tol: float) -> tuple[float, float, float]:
-    """Counts ``[lo, hi]`` within ``[k0, n]`` outside which the mass is ``<= tol``.
+    """The narrowest counts ``[lo, hi]`` within ``[k0, n]`` outside which the mass is ``<= tol``.
 
     Returns ``(lo, hi, neglected)`` where ``neglected`` bounds
-    :math:`P[k_0 \\le K < lo] + P[K > hi]` (``lo > hi`` for an empty window).
+    :math:`P[k_0 \\le K < lo] + P[K > hi]` (``0 < p < 1``, ``k0 <= n``).
+    Each edge is a bisection on its tail (``tol/2`` each side, the tails
+    rounded up by ``_TAIL_UP``), about ``2 log2(n)`` tail evaluations.
     """
-    mean = n * p
-    sd = math.sqrt(n * p * (1.0 - p))
-    w = 8.0
-    for _ in range(200):
-        lo = max(k0, math.floor(mean - w * sd))
-        hi = min(n, math.ceil(mean + w * sd))
-        low_mass = 0.0 if lo <= k0 else binomial_tail_kernel(lo, n, p, False)
-        high_mass = 0.0 if hi >= n else binomial_tail_kernel(hi + 1.0, n, p, True)
-        # 1e-10 relative covers the tails' rounding (a few eps times |log P| <= 745)
-        mass = (low_mass + high_mass) * (1.0 + 1e-10)
-        if mass <= tol or (lo <= k0 and hi >= n):
-            return lo, hi, mass
-        w *= 1.25
-        if w * sd > n:
-            w = n / max(sd, 1.0) + 1.0
-    return k0, n, 0.0
+    half = 0.5 * tol
+    mode = min(max(float(math.floor((n + 1.0) * p)), k0), n)
+    # lo: the largest k in [k0, mode] with P[K < k] <= tol/2 (the tail grows with k)
+    lo = k0
+    if k0 < mode and binomial_tail_kernel(mode, n, p, False) * _TAIL_UP > half:
+        good = k0
+        bad = mode
+        if binomial_tail_kernel(k0, n, p, False) * _TAIL_UP > half:
+            bad = k0
+        while bad - good > 1.0:
+            mid = float(math.floor(0.5 * (good + bad)))
+            if binomial_tail_kernel(mid, n, p, False) * _TAIL_UP <= half:
+                good = mid
+            else:
+                bad = mid
+        lo = good
+    elif k0 < mode:
+        lo = mode
+    # hi: the least k in [mode, n] with P[K > k] <= tol/2
+    hi = n
+    if binomial_tail_kernel(mode + 1.0, n, p, True) * _TAIL_UP <= half:
+        hi = mode
+    else:
+        bad = mode
+        good = n
+        while good - bad > 1.0:
+            mid = float(math.floor(0.5 * (good + bad)))
+            if binomial_tail_kernel(mid + 1.0, n, p, True) * _TAIL_UP <= half:
+                good = mid
+            else:
+                bad = mid
+        hi = good
+    low_mass = 0.0 if lo <= k0 else binomial_tail_kernel(lo, n, p, False) * _TAIL_UP
+    high_mass = 0.0 if hi >= n else binomial_tail_kernel(hi + 1.0, n, p, True) * _TAIL_UP
+    return lo, hi, low_mass + high_mass
 
 
 #: window sizes from which the radius distribution is filled in parallel
