@@ -276,7 +276,12 @@ def certification_probability_kernel(
 
 @jit
 def _required_n_unanimous(radius: float, sigma: float, alpha: float) -> float:
-    """Least ``n`` with ``max_radius_kernel(n) >= radius``; :data:`UNREACHABLE` above 2**53."""
+    """Least ``n`` at which CERTIFY certifies ``radius`` from ``n`` unanimous votes.
+
+    :func:`rstheory.certify.count_radius_kernel` at ``k = n``: the sound
+    :func:`max_radius_kernel`, clamped at 0 where CERTIFY does not abstain.
+    :data:`UNREACHABLE` above 2**53.
+    """
     lp = log_ndtr(radius / sigma)
     if lp == 0.0:
         return UNREACHABLE
@@ -284,11 +289,11 @@ def _required_n_unanimous(radius: float, sigma: float, alpha: float) -> float:
     if not (q <= _MAX_N):
         return UNREACHABLE
     n = max(1.0, math.ceil(q))
-    while max_radius_kernel(n, sigma, alpha) < radius:
+    while count_radius_kernel(n, n, sigma, alpha) < radius:
         n += 1.0
         if n > _MAX_N:
             return UNREACHABLE
-    while n > 1.0 and max_radius_kernel(n - 1.0, sigma, alpha) >= radius:
+    while n > 1.0 and count_radius_kernel(n - 1.0, n - 1.0, sigma, alpha) >= radius:
         n -= 1.0
     return n
 
@@ -853,7 +858,9 @@ def required_n(
 
       .. math:: n = \\left\\lceil \\frac{\\log \\alpha}{\\log \\Phi(r/\\sigma)} \\right\\rceil,
 
-      fixed up exactly against :func:`max_radius` (``power`` is ignored).
+      fixed up exactly against the radius the package's CERTIFY returns for
+      ``n`` unanimous votes (:func:`max_radius`, clamped at 0 where CERTIFY
+      does not abstain); ``power`` is ignored.
     * ``p < 1``: with the top-class count :math:`K \\sim \\mathrm{Bin}(n, p)`,
       the certification probability
       :math:`\\pi(n) = P[K \\ge k^*(n)] = I_p(k^*(n), n - k^*(n) + 1)`.  It is
