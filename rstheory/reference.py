@@ -87,6 +87,18 @@ except ImportError:  # pragma: no cover - gmpy2 is mpmath's usual backend
 
 __all__ = [
     "ABSTAIN",
+    "max_radius",
+    "threshold_count",
+    "certification_probability",
+    "required_n",
+    "radius_distribution",
+    "expected_radius",
+    "abstain_probability",
+    "predict_min_n",
+    "vote_shape",
+    "majority_vote_probability",
+    "level_threshold",
+    "level_distance_bound",
     "certified_accuracy",
     "betainc",
     "betaincc",
@@ -2002,18 +2014,6 @@ def predict_min_n(alpha: Any, *, dps: int = 50) -> int:
     return n
 
 
-__all__ += [
-    "max_radius",
-    "threshold_count",
-    "certification_probability",
-    "required_n",
-    "radius_distribution",
-    "expected_radius",
-    "abstain_probability",
-    "predict_min_n",
-]
-
-
 # ------------------------------------------------------------------------ levels
 
 #: Tie rules of the majority vote (see :mod:`rstheory.levels`).
@@ -2191,6 +2191,3 @@ def level_distance_bound(
     with mpmath.workdps(dps + 10):
         v = r + s * z
     return _round(v, dps)
-
-
-__all__ += ["vote_shape", "majority_vote_probability", "level_threshold", "level_distance_bound"]
