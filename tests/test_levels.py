@@ -360,9 +360,11 @@ def test_twin_solver_matches_closed_forms():
             p = mpmath.mpf(pa)
             cases = [(1, "lose", 1 - p), (2, "lose", 1 - mpmath.sqrt(p))]
             cases += [(2, "win", mpmath.sqrt(1 - p)), (2, "random", 1 - p)]
-            # n = 3: I_q(2, 2) = 3q^2 - 2q^3 = pa, the root in (0, 1) of a cubic
-            roots = mpmath.polyroots([-2, 3, 0, -p], maxsteps=200, extraprec=200)
-            (q3,) = [mpmath.re(t) for t in roots if 0 < mpmath.re(t) < 1]
+            # n = 3: I_q(2, 2) = 3q^2 - 2q^3 = pa; with q = 1/2 + t the depressed cubic
+            # t^3 - 3t/4 + (pa - 1/2)/2 = 0, whose root in (-1/2, 1/2) is (Viete)
+            # t = cos(acos(1 - 2 pa)/3 - 2 pi/3)
+            q3 = mpmath.mpf(1) / 2 + mpmath.cos(mpmath.acos(1 - 2 * p) / 3 - 2 * mpmath.pi / 3)
+            assert abs(3 * q3**2 - 2 * q3**3 - p) <= mpmath.mpf(10) ** -55
             cases.append((3, "lose", 1 - q3))
         for n, rule, want in cases:
             got = ref.level_threshold(pa, n, rule)
