@@ -79,6 +79,7 @@ __all__ = [
     "certification_probability_kernel",
     "required_n_kernel",
     "radius_distribution_kernel",
+    "radius_window_kernel",
     "expected_radius_kernel",
     "abstain_probability_kernel",
     "predict_min_n_kernel",
@@ -564,20 +565,41 @@ PARALLEL_MIN_WINDOW = 1024
 def _fill(
     lo: float, n: float, p: float, sigma: float, alpha: float, radii: FloatArray, probs: FloatArray
 ) -> None:
+    """Radii and binomial masses of the counts ``lo, lo + 1, ...`` (serial)."""
     for i in range(radii.shape[0]):
         k = lo + i
         radii[i] = count_radius_kernel(k, n, sigma, alpha)
-        probs[i] = math.exp(_pmf_log(k, n, p))
+        probs[i] = math.exp(_pmf_log(k, n, p)) if p < 1.0 else (1.0 if k == n else 0.0)
 
 
 @jit_parallel
 def _fill_parallel(
     lo: float, n: float, p: float, sigma: float, alpha: float, radii: FloatArray, probs: FloatArray
 ) -> None:
+    """:func:`_fill` with ``prange``; called from Python only (see module Notes)."""
     for i in prange(radii.shape[0]):
         k = lo + i
         radii[i] = count_radius_kernel(k, n, sigma, alpha)
-        probs[i] = math.exp(_pmf_log(k, n, p))
+        probs[i] = math.exp(_pmf_log(k, n, p)) if p < 1.0 else (1.0 if k == n else 0.0)
+
+
+@jit
+def radius_window_kernel(
+    p: float, n: float, sigma: float, alpha: float, tol: float
+) -> tuple[float, float, float, float]:
+    """The support window of the CERTIFY radius (scalar kernel).
+
+    Returns ``(lo, hi, abstain, neglected)``: the counts ``lo..hi`` carry all
+    non-abstaining mass but ``neglected`` (``lo > hi``: an empty window).
+    """
+    k0 = certify_threshold_kernel(n, sigma, alpha, 0.0)
+    abstain = binomial_tail_kernel(k0, n, p, False)
+    if k0 > n or p <= 0.0:
+        return 1.0, 0.0, 1.0 if p <= 0.0 else abstain, 0.0
+    if p >= 1.0:
+        return n, n, 0.0, 0.0
+    lo, hi, neglected = _window(p, n, k0, tol)
+    return lo, hi, abstain, neglected
 
 
 @jit
@@ -587,32 +609,17 @@ def radius_distribution_kernel(
     """Support, radii and probabilities of the CERTIFY radius (scalar kernel).
 
     Returns ``(counts, radii, probabilities, abstain, neglected)`` as in
-    :class:`RadiusDistribution` (counts as float64).
+    :class:`RadiusDistribution` (counts as float64).  Serial; the public
+    wrapper fills large windows in parallel.
     """
-    k0 = certify_threshold_kernel(n, sigma, alpha, 0.0)
-    abstain = binomial_tail_kernel(k0, n, p, False)
-    if k0 > n or p <= 0.0:
-        e = np.empty(0)
-        return e, e.copy(), e.copy(), 1.0 if p <= 0.0 else abstain, 0.0
-    if p >= 1.0:
-        return (
-            np.array([n]),
-            np.array([count_radius_kernel(n, n, sigma, alpha)]),
-            np.array([1.0]),
-            0.0,
-            0.0,
-        )
-    lo, hi, neglected = _window(p, n, k0, tol)
+    lo, hi, abstain, neglected = radius_window_kernel(p, n, sigma, alpha, tol)
     m = int(hi - lo + 1.0) if hi >= lo else 0
     counts = np.empty(m)
-    radii = np.empty(m)
-    probs = np.empty(m)
     for i in range(m):
         counts[i] = lo + i
-    if m >= PARALLEL_MIN_WINDOW:
-        _fill_parallel(lo, n, p, sigma, alpha, radii, probs)
-    else:
-        _fill(lo, n, p, sigma, alpha, radii, probs)
+    radii = np.empty(m)
+    probs = np.empty(m)
+    _fill(lo, n, p, sigma, alpha, radii, probs)
     return counts, radii, probs, abstain, neglected
 
 
@@ -758,10 +765,29 @@ def _as_open_probability(name: str, value: Any) -> FloatArray:
 
 
 def _as_tol(tol: Any) -> float:
-    t = float(tol)
+    try:
+        t = float(tol)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"tol must be a number in (0, 1e-3), got {tol!r}") from exc
     if not (0.0 < t < 1e-3):
         raise ValueError(f"tol must lie in (0, 1e-3), got {tol!r}")
     return t
+
+
+def _distribution(p: float, n: float, sigma: float, alpha: float, tol: float) -> RadiusDistribution:
+    """Window from the kernel, filled from Python (in parallel for large windows).
+
+    A parallel kernel is never called from another cached kernel: Numba
+    crashes when loading such a caller from its cache (numba issue #8578).
+    """
+    lo, hi, abstain, neglected = radius_window_kernel(p, n, sigma, alpha, tol)
+    m = int(hi - lo + 1.0) if hi >= lo else 0
+    radii = np.empty(m)
+    probs = np.empty(m)
+    fill = _fill_parallel if m >= PARALLEL_MIN_WINDOW else _fill
+    fill(lo, n, p, sigma, alpha, radii, probs)
+    counts = np.arange(m, dtype=np.int64) + np.int64(lo)
+    return RadiusDistribution(counts, radii, probs, float(abstain), float(neglected))
 
 
 def max_radius(n: Any, sigma: Any, alpha: Any) -> Any:
@@ -1149,10 +1175,7 @@ def radius_distribution(
     1.0
     """
     pf, nf, sf, af = _scalar_args(p, n, sigma, alpha)
-    counts, radii, probs, abstain, neglected = radius_distribution_kernel(
-        pf, nf, sf, af, _as_tol(tol)
-    )
-    return RadiusDistribution(counts.astype(np.int64), radii, probs, abstain, neglected)
+    return _distribution(pf, nf, sf, af, _as_tol(tol))
 
 
 def expected_radius(p: Any, n: Any, sigma: Any, alpha: Any, *, tol: float = DEFAULT_TOL) -> Any:
@@ -1214,9 +1237,12 @@ def expected_radius(p: Any, n: Any, sigma: Any, alpha: Any, *, tol: float = DEFA
     na = as_count("n", n, minimum=1)
     s = as_positive("sigma", sigma)
     al = as_alpha("alpha", alpha)
+    t = _as_tol(tol)
+    if is_scalar(p, n, sigma, alpha):
+        d = _distribution(float(pa), float(na), float(s), float(al), t)
+        return float(_neumaier(d.radius, d.probability))
     shape, (pf, nf, sf, af) = broadcast(p=pa, n=na, sigma=s, alpha=al)
-    out = expected_radius_array(pf, nf, sf, af, _as_tol(tol))
-    return finish(out, shape, is_scalar(p, n, sigma, alpha))
+    return finish(expected_radius_array(pf, nf, sf, af, t), shape, False)
 
 
 def abstain_probability(p: Any, n0: Any, n: Any, alpha: Any) -> Any:

@@ -23,6 +23,7 @@ from rstheory.certify import ABSTAIN, certify, predict
 from rstheory.planning import (
     DEFAULT_TOL,
     IMPOSSIBLE,
+    PARALLEL_MIN_WINDOW,
     UNREACHABLE,
     RadiusDistribution,
     abstain_probability,
@@ -793,3 +794,30 @@ def test_broadcasting_shapes_and_scalar_types():
 def test_bad_input_raises_naming_argument(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+def test_cached_kernels_reload_without_crash(tmp_path):
+    """Loading the planning kernels from Numba's cache must not crash.
+
+    Numba segfaults when it loads, from its cache, a kernel that calls a
+    ``parallel=True`` kernel (numba issue #8578); the parallel fill is
+    therefore only called from Python.  Three processes share one cache: the
+    first compiles, the others load.
+    """
+    code = (
+        "from rstheory import expected_radius, radius_distribution\n"
+        "from rstheory.planning import expected_radius_kernel\n"
+        "d = radius_distribution(0.6, 100000, 0.25, 1e-3)\n"
+        "print(repr(expected_radius(0.6, 100000, 0.25, 1e-3)), d.count.size,\n"
+        "      repr(expected_radius_kernel(0.9, 100.0, 1.0, 1e-3, 1e-16)))\n"
+    )
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
+    outs = []
+    for _ in range(3):
+        run = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600
+        )
+        assert run.returncode == 0, run.stderr[-2000:]
+        outs.append(run.stdout)
+    assert outs[0] == outs[1] == outs[2]
+    assert int(outs[0].split()[1]) >= PARALLEL_MIN_WINDOW  # the parallel fill ran
