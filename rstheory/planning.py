@@ -49,7 +49,7 @@ from numba import prange
 
 from rstheory._beta import _beta_constant, log_prefactor, log_tail
 from rstheory._jit import jit, jit_parallel
-from rstheory._special import betainc, log_ndtr, ndtr, ndtri
+from rstheory._special import betainc, betaincc, log_ndtr, ndtr, ndtri
 from rstheory._validate import (
     FloatArray,
     as_alpha,
@@ -90,6 +90,7 @@ __all__ = [
     "abstain_probability_array",
     "IMPOSSIBLE",
     "UNREACHABLE",
+    "TOO_WIDE",
     "DEFAULT_TOL",
 ]
 
@@ -99,6 +100,10 @@ _DBL_MIN = 2.2250738585072014e-308
 IMPOSSIBLE = -1.0
 #: :func:`required_n_kernel`'s code for "more than 2**53 samples would be needed".
 UNREACHABLE = -2.0
+#: :func:`required_n_kernel`'s code for "the sawtooth band is wider than _MAX_BAND sizes".
+TOO_WIDE = -3.0
+#: the widest band of sample sizes :func:`required_n_kernel` walks (about 3 s)
+_MAX_BAND = 2.0**27
 #: Default bound on the probability mass left out of a radius distribution.
 DEFAULT_TOL = 1e-16
 
@@ -345,32 +350,42 @@ def _kappa(n: float, p_r: float, log_alpha: float, kstar: float) -> float:
 
 
 @jit
-def _envelope(n: float, p: float, p_r: float, alpha: float, upper: bool) -> float:
-    """Smooth bounds on the certification probability :math:`\\pi(n)`.
+def _reaches(n: float, p: float, p_r: float, alpha: float, power: float, upper: bool) -> bool:
+    """Whether a smooth bound on the certification probability reaches ``power``.
 
     With :math:`k^* = \\lceil\\kappa\\rceil` (:func:`_kappa`) and the tail
     decreasing in its (real) count,
     :math:`L(n) = I_p(\\kappa + 1, n - \\kappa) \\le \\pi(n) \\le
-    I_p(\\kappa, n - \\kappa + 1) = U(n)`.  Unlike :math:`\\pi`, both follow
-    :math:`\\kappa(n)`, a smooth function of ``n``: no sawtooth.
+    I_p(\\kappa, n - \\kappa + 1) = U(n)` (``upper`` picks ``U``).  Unlike
+    :math:`\\pi`, both follow :math:`\\kappa(n)`, a smooth function of ``n``:
+    no sawtooth.  For ``power > 1/2`` the complement is compared with the
+    exact ``1 - power`` (a double near 1 keeps only 1.1e-16 absolute).
     """
     kstar = _threshold(n, p_r, alpha)
     if kstar > n:
-        return 0.0
+        return False
     kap = _kappa(n, p_r, math.log(alpha), kstar)
     if upper:
-        return betainc(max(kap, 1e-300), n - kap + 1.0, p) if kap > 0.0 else 1.0
-    if n - kap <= 0.0:
-        return 0.0
-    return betainc(kap + 1.0, n - kap, p)
+        a = kap
+        b = n - kap + 1.0
+        if a <= 0.0:
+            return True
+    else:
+        a = kap + 1.0
+        b = n - kap
+        if b <= 0.0:
+            return False
+    if power > 0.5:
+        return betaincc(a, b, p) <= 1.0 - power
+    return betainc(a, b, p) >= power
 
 
 @jit
 def _first_reaching(
     lo: float, p: float, p_r: float, alpha: float, power: float, upper: bool
 ) -> float:
-    """Least ``n >= lo`` with :func:`_envelope` ``>= power`` (gallop, then bisection)."""
-    if _envelope(lo, p, p_r, alpha, upper) >= power:
+    """Least ``n >= lo`` where :func:`_reaches` holds (gallop, then bisection)."""
+    if _reaches(lo, p, p_r, alpha, power, upper):
         return lo
     hi = lo
     while True:
@@ -379,14 +394,14 @@ def _first_reaching(
         hi = hi + step
         if hi > _MAX_N:
             hi = _MAX_N
-        if _envelope(hi, p, p_r, alpha, upper) >= power:
+        if _reaches(hi, p, p_r, alpha, power, upper):
             lo = prev
             break
         if hi >= _MAX_N:
             return UNREACHABLE
     while hi - lo > 1.0:
         mid = float(math.floor(0.5 * (lo + hi)))
-        if _envelope(mid, p, p_r, alpha, upper) >= power:
+        if _reaches(mid, p, p_r, alpha, power, upper):
             hi = mid
         else:
             lo = mid
@@ -397,6 +412,10 @@ def _first_reaching(
 _REANCHOR = 65536.0
 #: scans start this many sample sizes before the smooth upper bound reaches the power
 _SCAN_MARGIN = 64.0
+#: a scan restarts when its tracked probability falls below this fraction of its start
+_SHRINK = 2.0**-10
+#: the stable search walks down in blocks of this many sample sizes
+_STABLE_BLOCK = 4096.0
 #: below this size the search scans every sample size from the smallest one
 _SMALL_N = 4096.0
 
@@ -411,8 +430,10 @@ def _scan(
     otherwise the largest ``n`` with :math:`\\pi(n) <` ``power``.  ``-1`` if none.
 
     State at ``n`` with ``k = k*(n)``: :math:`T = P_{p_r}[\\mathrm{Bin}(n) \\ge
-    k]/\\alpha` (``<= 1``), :math:`A = P_p[\\mathrm{Bin}(n) \\ge k]` and the
-    two probability masses at ``k - 1`` (the first scaled by ``1/alpha``);
+    k]/\\alpha` (``<= 1``), :math:`A = P_p[\\mathrm{Bin}(n) \\ge k]` (for
+    ``power > 1/2`` its complement :math:`P_p[\\mathrm{Bin}(n) < k]`, compared
+    with the exact ``1 - power``) and the two probability masses at
+    ``k - 1`` (the first scaled by ``1/alpha``);
     one step uses :math:`P_{n+1}[\\ge j] = P_n[\\ge j] + x P_n[= j-1]` and
     :math:`P_{n+1}[= j] = P_n[= j] (1-x)(n+1)/(n+1-j)`, and ``k`` moves up
     by one when ``T`` exceeds 1.  The state restarts from
@@ -421,6 +442,9 @@ def _scan(
     """
     found = -1.0
     la = math.log(alpha)
+    # sign +1: t_p is pi(n), target power; sign -1: t_p is 1 - pi(n), target 1 - power
+    sign = -1.0 if power > 0.5 else 1.0
+    target = 1.0 - power if power > 0.5 else power
     n = a
     k = 0.0
     steps = _REANCHOR
@@ -428,24 +452,29 @@ def _scan(
     m_r = 0.0
     t_p = 0.0
     m_p = 0.0
+    anchored = 0.0
     while n <= b:
-        if steps >= _REANCHOR:
+        if steps >= _REANCHOR or abs(t_p) < anchored * _SHRINK:
+            # restart: periodically, and when the tracked probability has shrunk
+            # by 2**10 (it was then formed by cancellation of larger terms)
             steps = 0.0
             k = _threshold(n, p_r, alpha)
             t_r = binomial_tail_kernel(k, n, p_r, True) / alpha
             m_r = math.exp(_pmf_log(k - 1.0, n, p_r) - la)
-            t_p = binomial_tail_kernel(k, n, p, True)
+            t_p = binomial_tail_kernel(k, n, p, sign > 0.0)
+            anchored = abs(t_p)
             m_p = math.exp(_pmf_log(k - 1.0, n, p))
+        reached = sign * t_p >= sign * target
         if first:
-            if t_p >= power:
+            if reached:
                 return n
-        elif t_p < power:
+        elif not reached:
             found = n
         if n == b:
             break
         # n -> n + 1 at the same k
         t_r += p_r * m_r
-        t_p += p * m_p
+        t_p += sign * (p * m_p)
         c = (n + 1.0) / (n + 2.0 - k)
         m_r *= (1.0 - p_r) * c
         m_p *= (1.0 - p) * c
@@ -457,7 +486,7 @@ def _scan(
             m_r *= ratio * p_r / (1.0 - p_r)
             m_p *= ratio * p / (1.0 - p)
             t_r -= m_r
-            t_p -= m_p
+            t_p -= sign * m_p
             k += 1.0
     return found
 
@@ -469,18 +498,38 @@ def required_n_kernel(
     """The sample size of :func:`required_n` (scalar kernel, no checks).
 
     Returns the answer as a float, or :data:`IMPOSSIBLE` (``p <= Phi(r/sigma)``,
-    ``p < 1``) or :data:`UNREACHABLE` (more than 2**53 samples).
+    ``p < 1``), :data:`UNREACHABLE` (more than 2**53 samples) or
+    :data:`TOO_WIDE` (a band of more than 2**27 sizes to walk).
     """
+    p_r = ndtr(radius / sigma)
+    if p < 1.0 and not (p > p_r):
+        return IMPOSSIBLE
     n_min = _required_n_unanimous(radius, sigma, alpha)
     if n_min < 0.0 or p >= 1.0:
         return n_min
-    p_r = ndtr(radius / sigma)
-    if not (p > p_r):
-        return IMPOSSIBLE
-    # the exact criterion's least n (the sound max radius may need one more)
-    n_min = max(1.0, n_min - 2.0)
-    while _threshold(n_min, p_r, alpha) > n_min:
-        n_min += 1.0
+    # the exact criterion's least n, k*(n) <= n (p_r^n <= alpha, monotone in n),
+    # near the sound one: gallop from it, then bisect
+    lo = n_min
+    step = 2.0
+    while lo > 1.0 and _threshold(lo, p_r, alpha) <= lo:
+        lo = max(1.0, n_min - step)
+        step *= 2.0
+    hi = n_min
+    step = 2.0
+    while _threshold(hi, p_r, alpha) > hi:
+        hi = n_min + step
+        step *= 2.0
+        if hi > _MAX_N:
+            return UNREACHABLE
+    if lo == 1.0 and _threshold(1.0, p_r, alpha) <= 1.0:
+        hi = 1.0
+    while hi - lo > 1.0:
+        mid = float(math.floor(0.5 * (lo + hi)))
+        if _threshold(mid, p_r, alpha) <= mid:
+            hi = mid
+        else:
+            lo = mid
+    n_min = hi
     # smooth bounds: pi(n) < power below n_u, pi(n) >= power from n_l on
     n_u = _first_reaching(n_min, p, p_r, alpha, power, True)
     if n_u < 0.0:
@@ -498,12 +547,21 @@ def required_n_kernel(
             if hit >= 0.0:
                 return hit
             b += 1.0
+            if b - start > _MAX_BAND:
+                return TOO_WIDE
         return UNREACHABLE
-    end = min(_MAX_N, n_l + _SCAN_MARGIN + (_SMALL_N if n_l <= _SMALL_N else 0.0))
-    miss = _scan(start, end, p, p_r, alpha, power, False)
-    if miss < 0.0:
-        return start
-    return miss + 1.0 if miss < _MAX_N else UNREACHABLE
+    if n_l - start > _MAX_BAND:
+        return TOO_WIDE
+    # stable: walk down from above n_l in blocks; the first block (from the top)
+    # with a size below the power holds the answer
+    b = min(_MAX_N, n_l + _SCAN_MARGIN + (_SMALL_N if n_l <= _SMALL_N else 0.0))
+    while b >= start:
+        a = max(start, b - (_STABLE_BLOCK - 1.0))
+        miss = _scan(a, b, p, p_r, alpha, power, False)
+        if miss >= 0.0:
+            return miss + 1.0 if miss < _MAX_N else UNREACHABLE
+        b = a - 1.0
+    return start
 
 
 #: the tails' computed values are raised by this factor before use as bounds
@@ -923,7 +981,8 @@ def required_n(
     Raises
     ------
     ValueError
-        If an argument is invalid (message names it); if ``p < 1`` does not
+        If an argument is invalid (message names it); if the band to walk
+        exceeds 2**27 sample sizes; if ``p < 1`` does not
         exceed :math:`\\Phi(r/\\sigma)` (then :math:`\\pi(n) \\le \\alpha` for
         every ``n``, by the coverage of the Clopper-Pearson bound, and no
         sample size helps); if more than ``2**53`` samples would be needed.
@@ -954,17 +1013,22 @@ def required_n(
     (from it on :math:`\\pi \\ge L \\ge` power), about
     :math:`2\\max(p, 1-p)/(p - p_r)` apart; that band is walked one sample
     size at a time with O(1) recurrences for both binomial laws (restarted
-    from fresh tails every 65536 steps).  Sizes up to 4096 are walked from
+    from fresh tails every 65536 steps, and whenever the tracked probability
+    has shrunk by 2**10; for ``power > 1/2`` the complement
+    :math:`1 - \\pi` is tracked and compared with the exact ``1 - power``, so
+    powers within 1e-15 of 1 are answered exactly).  ``stable=True`` walks
+    down from :math:`n_L` in blocks of 4096 sizes and stops at the first
+    block holding a size below the power.  Sizes up to 4096 are walked from
     the smallest one.  A slower search that relies only on
     :math:`k^*(n) \\le k^*(m) \\le k^*(n) + m - n` (block bounds) and a
     Chernoff bound agreed with this one on 600 random cases with answers
     up to ``1e6`` (tests keep a brute-force comparison).  Answers are exact
     for the exact Clopper-Pearson criterion; the package's CERTIFY, rounding
     toward safety, differs only where the exact bound lies within ``1e-12``
-    of :math:`p_r`.  About 3 ms for answers near ``1e7``
-    (``benchmarks/bench_planning.py``); beyond ``1e12`` samples the sawtooth
-    (amplitude about :math:`1/\\sqrt n`) is finer than the recurrences'
-    rounding and the "first" answer is only located within its band.
+    of :math:`p_r`.  At most a few ms for answers up to ``1e7``
+    (``benchmarks/bench_planning.py``).  Where ``p`` is so close to
+    :math:`p_r` that the band exceeds 2**27 sizes (answers near ``1e15``),
+    ``ValueError`` says so instead of walking for minutes.
 
     References
     ----------
@@ -992,6 +1056,8 @@ def required_n(
         raise ValueError(f"p must lie in (0, 1], got {pa[bad].ravel()[:3].tolist()}")
     pw = _as_open_probability("power", power)
     shape, (rf, sf, af, pf, wf) = broadcast(radius=r, sigma=s, alpha=al, p=pa, power=pw)
+    if not isinstance(stable, (bool, np.bool_)):
+        raise ValueError(f"stable must be True or False, got {stable!r}")
     out = required_n_array(rf, sf, af, pf, wf, bool(stable))
     if np.any(out == IMPOSSIBLE):
         i = int(np.flatnonzero(out == IMPOSSIBLE)[0])
@@ -1006,6 +1072,14 @@ def required_n(
         raise ValueError(
             f"radius={float(rf[i])!r} needs more than 2**53 samples "
             f"(sigma={float(sf[i])!r}, alpha={float(af[i])!r}, p={float(pf[i])!r})"
+        )
+    if np.any(out == TOO_WIDE):
+        i = int(np.flatnonzero(out == TOO_WIDE)[0])
+        raise ValueError(
+            f"p={float(pf[i])!r} is so close to Phi(radius/sigma) that the sawtooth band of "
+            f"sample sizes to examine exceeds 2**27 (radius={float(rf[i])!r}, "
+            f"sigma={float(sf[i])!r}, alpha={float(af[i])!r}, power={float(wf[i])!r}); "
+            f"try stable=False or a smaller radius"
         )
     ints = out.astype(np.int64)
     if is_scalar(radius, sigma, alpha, p, power):

@@ -746,7 +746,7 @@ def test_broadcasting_shapes_and_scalar_types():
         (lambda: required_n(0.0, 1.0, 1e-3, p=0.5), "p"),
         (lambda: required_n(10.0, 1.0, 1e-3), "radius"),
         (lambda: required_n(10.0, 1.0, 1e-3), r"2\*\*53"),
-        (lambda: required_n(10.0, 1.0, 1e-3, p=0.9), r"2\*\*53"),
+        (lambda: required_n(10.0, 1.0, 1e-3, p=0.9), "does not exceed"),
         (lambda: required_n(0.5, 1.0, 1e-3, 0.9, 1.0), "power"),
         (lambda: required_n(0.5, 1.0, 1e-3, 0.9, 0.0), "power"),
         (lambda: required_n(0.5, 1.0, 1e-3, 0.9, NAN), "power"),
@@ -821,3 +821,60 @@ def test_cached_kernels_reload_without_crash(tmp_path):
         outs.append(run.stdout)
     assert outs[0] == outs[1] == outs[2]
     assert int(outs[0].split()[1]) >= PARALLEL_MIN_WINDOW  # the parallel fill ran
+
+
+@pytest.mark.parametrize(
+    ("case", "want"),
+    [
+        ((0.0, 1.0, 3.880095674923118e-133, 0.7560874472068074, 0.9999999999999978), (3686, 3688)),
+        (
+            (
+                1.5431161242939295,
+                1.0,
+                1.3858400360107354e-227,
+                0.9474397234527152,
+                0.9999999999999986,
+            ),
+            (1119028, 1119219),
+        ),
+        (
+            (
+                1.8742602197015552,
+                1.0,
+                1.3849767041950746e-134,
+                0.987280486788156,
+                0.9999999999999944,
+            ),
+            (72207, 72296),
+        ),
+    ],
+)
+def test_required_n_with_power_near_one(case, want):
+    """Power within 1e-14 of 1: the complement of the probability is tracked.
+
+    Found by a second review (the probability itself, a double near 1, has an
+    absolute resolution of 1.1e-16); the answers were checked there by brute
+    force on the complement ``binomial_tail_kernel(k*, n, p, False) <= 1 - power``.
+    """
+    radius, sigma, alpha, p, power = case
+    first = required_n(radius, sigma, alpha, p, power)
+    stable = required_n(radius, sigma, alpha, p, power, stable=True)
+    assert (first, stable) == want
+    for n in (first, stable):
+        k = threshold_count_kernel(float(n), float(scipy.special.ndtr(radius / sigma)), alpha, n)
+        assert binomial_tail_kernel(k, float(n), p, False) <= 1.0 - power
+    k = threshold_count_kernel(
+        float(first - 1), float(scipy.special.ndtr(radius / sigma)), alpha, 1
+    )
+    assert binomial_tail_kernel(k, float(first - 1), p, False) > 1.0 - power
+
+
+def test_required_n_far_radius_is_quick_and_honest():
+    # the smallest n for p_r near 1 is a bisection, not a walk (this hung before)
+    assert required_n(7.698196542984746, 1.0, 1e-3, p=1 - 2**-53) > 10**15
+    with pytest.raises(ValueError, match="sawtooth band"):
+        required_n(7.698196542984746, 1.0, 1e-3, p=1 - 2**-53, stable=True)
+    with pytest.raises(ValueError, match="p=0.9 does not exceed"):
+        required_n(40.0, 1.0, 1e-3, p=0.9)
+    with pytest.raises(ValueError, match="stable"):
+        required_n(1.0, 1.0, 1e-3, p=0.99, stable="no")
