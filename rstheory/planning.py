@@ -1244,7 +1244,7 @@ def radius_distribution(
     >>> from rstheory.planning import radius_distribution
     >>> d = radius_distribution(0.99, 1000, 0.25, 0.001)
     >>> int(d.count[0]), int(d.count[-1]), d.neglected < 1e-16
-    (950, 1000, True)
+    (954, 1000, True)
     >>> round(float(d.probability.sum()) + d.abstain + d.neglected, 12)
     1.0
     """
