@@ -39,7 +39,7 @@ import numpy.typing as npt
 from numba import prange
 
 from rstheory._jit import jit, jit_parallel
-from rstheory._special import betainc, ndtri_exp
+from rstheory._special import betainc, ndtri, ndtri_exp
 from rstheory._validate import (
     FloatArray,
     as_alpha,
@@ -50,8 +50,8 @@ from rstheory._validate import (
     finish,
     is_scalar,
 )
-from rstheory.bounds import cp_lower_kernel
-from rstheory.radius import OUTWARD_STEP, gaussian_radius_kernel
+from rstheory.bounds import cp_lower_kernel, cp_upper_kernel
+from rstheory.radius import OUTWARD_STEP, _down, gaussian_radius_kernel
 
 __all__ = [
     "ABSTAIN",
@@ -81,6 +81,8 @@ ABSTAIN = -1
 
 _EPS = 2.220446049250313e-16
 _DBL_MIN = 2.2250738585072014e-308
+#: above this lower bound the CERTIFY radius is computed from the upper bound of n - k
+_NEAR_ONE = 1.0 - 1e-6
 #: Relative upward margin of the p-value per sqrt(trials + 1) (128 eps = 2**-45).
 PVALUE_MARGIN = 128.0 * _EPS
 
@@ -192,6 +194,13 @@ def count_radius_kernel(k: float, n: float, sigma: float, alpha: float) -> float
         # all votes for the top class: p_lower = alpha**(1/n), whose double
         # loses 1 - p near 1; the radius from log p = log(alpha)/n keeps it
         return max(max_radius_kernel(n, sigma, alpha), 0.0)
+    if p_lower > _NEAR_ONE:
+        # a double p near 1 keeps only 1.1e-16 of 1 - p, which Phi^-1 amplifies:
+        # use 1 - p_lower(k, n) = p_upper(n - k, n) (exact Clopper-Pearson symmetry),
+        # sound from above, and -sigma Phi^-1 of it stepped down
+        q = cp_upper_kernel(n - k, n, alpha)
+        r = -(sigma * ndtri(q))
+        return max(_down(r, abs(r)), 0.0)
     return max(gaussian_radius_kernel(p_lower, sigma), 0.0)
 
 
