@@ -10,11 +10,7 @@ classifier whose smoothed probability is known in closed form.
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import subprocess
-import sys
 from fractions import Fraction
 
 import mpmath
@@ -646,25 +642,11 @@ def _all_values(cases: list[tuple[float, int]]) -> list[float]:
     return out
 
 
-def test_disable_jit_gives_same_results():
-    code = (
-        "import json, numba\n"
-        "assert numba.config.DISABLE_JIT\n"
-        "from tests.test_levels import _all_values\n"
-        "vals = _all_values(CASES)\n"
-        "print(json.dumps([repr(v) for v in vals]))\n"
+def test_disable_jit_gives_same_results(values_without_jit):
+    got = values_without_jit(
+        "_all_values(CASES)",
+        f"from tests.test_levels import _all_values\nCASES = {DISABLE_JIT_CASES!r}\n",
     )
-    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    out = subprocess.run(
-        [sys.executable, "-c", f"CASES = {DISABLE_JIT_CASES!r}\n" + code],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=root,
-    )
-    got = [float(v) for v in json.loads(out.stdout)]
     want = _all_values(DISABLE_JIT_CASES)
     assert len(got) == len(want)
     for g, w in zip(got, want, strict=True):

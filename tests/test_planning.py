@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import math
 import os
 import subprocess
@@ -682,19 +681,8 @@ def _all_values() -> list[float]:
     ]
 
 
-def test_disable_jit_gives_same_results():
-    code = (
-        "import json, numba\n"
-        "assert numba.config.DISABLE_JIT\n"
-        "from tests.test_planning import _all_values\n"
-        "print(json.dumps([repr(float(v)) for v in _all_values()]))\n"
-    )
-    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=root
-    )
-    got = [float(v) for v in json.loads(out.stdout)]
+def test_disable_jit_gives_same_results(values_without_jit):
+    got = values_without_jit("_all_values()", "from tests.test_planning import _all_values\n")
     assert got == pytest.approx(_all_values(), rel=1e-15)
 
 
