@@ -50,6 +50,10 @@ __all__ = [
     "betaincinv",
     "betainccinv",
     "betaln",
+    "erfcx",
+    "gammainc",
+    "gammaincc",
+    "chndtr",
 ]
 
 #: public name -> (capsule name in cython_special.__pyx_capi__, expected C signature)
@@ -72,6 +76,10 @@ BINDINGS: dict[str, tuple[str, str]] = {
         "double (double, double, double, int __pyx_skip_dispatch)",
     ),
     "betaln": ("betaln", "double (double, double, int __pyx_skip_dispatch)"),
+    "erfcx": ("__pyx_fuse_1erfcx", "double (double, int __pyx_skip_dispatch)"),
+    "gammainc": ("gammainc", "double (double, double, int __pyx_skip_dispatch)"),
+    "gammaincc": ("gammaincc", "double (double, double, int __pyx_skip_dispatch)"),
+    "chndtr": ("__pyx_fuse_0chndtr", "double (double, double, double, int __pyx_skip_dispatch)"),
 }
 
 _PyCapsule_GetName = ctypes.pythonapi.PyCapsule_GetName
@@ -151,6 +159,22 @@ if numba.config.DISABLE_JIT:  # type: ignore[attr-defined]
         """:math:`\\log |B(a, b)|`."""
         return float(scipy.special.betaln(a, b))
 
+    def erfcx(x: float) -> float:
+        """Scaled complementary error function :math:`e^{x^2} \\operatorname{erfc}(x)`."""
+        return float(scipy.special.erfcx(x))
+
+    def gammainc(a: float, x: float) -> float:
+        """Regularized lower incomplete gamma function :math:`P(a, x)`."""
+        return float(scipy.special.gammainc(a, x))
+
+    def gammaincc(a: float, x: float) -> float:
+        """Regularized upper incomplete gamma function :math:`Q(a, x) = 1 - P(a, x)`."""
+        return float(scipy.special.gammaincc(a, x))
+
+    def chndtr(x: float, df: float, nc: float) -> float:
+        """Noncentral chi-square CDF :math:`P[\\chi'^2_{df}(nc) \\le x]`."""
+        return float(scipy.special.chndtr(x, df, nc))
+
 else:
     _ndtri = _bind("ndtri")
     _ndtr = _bind("ndtr")
@@ -161,6 +185,10 @@ else:
     _betaincinv = _bind("betaincinv")
     _betainccinv = _bind("betainccinv")
     _betaln = _bind("betaln")
+    _erfcx = _bind("erfcx")
+    _gammainc = _bind("gammainc")
+    _gammaincc = _bind("gammaincc")
+    _chndtr = _bind("chndtr")
 
     @jit
     def ndtri(p: float) -> float:
@@ -206,3 +234,23 @@ else:
     def betaln(a: float, b: float) -> float:
         """:math:`\\log |B(a, b)|`."""
         return _betaln(a, b, 0)
+
+    @jit
+    def erfcx(x: float) -> float:
+        """Scaled complementary error function :math:`e^{x^2} \\operatorname{erfc}(x)`."""
+        return _erfcx(x, 0)
+
+    @jit
+    def gammainc(a: float, x: float) -> float:
+        """Regularized lower incomplete gamma function :math:`P(a, x)`."""
+        return _gammainc(a, x, 0)
+
+    @jit
+    def gammaincc(a: float, x: float) -> float:
+        """Regularized upper incomplete gamma function :math:`Q(a, x) = 1 - P(a, x)`."""
+        return _gammaincc(a, x, 0)
+
+    @jit
+    def chndtr(x: float, df: float, nc: float) -> float:
+        """Noncentral chi-square CDF :math:`P[\\chi'^2_{df}(nc) \\le x]`."""
+        return _chndtr(x, df, nc, 0)
