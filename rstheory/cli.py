@@ -14,6 +14,7 @@ Subcommands (each takes ``--json`` for machine-readable output on stdout)::
     rstheory abstain --p 0.6 --n 1000 [--n0 100] --alpha 0.001
     rstheory predict-min-n --alpha 0.001
     rstheory level --pa 0.99 --n 100 [--ties lose|win|random] [--radius R --sigma S]
+    rstheory sorm --beta 3 --curvatures 0.1,0.1 [--offsets 0,0.5] [--sigma 1]
     rstheory report --out DIR [--quick]
     rstheory --version
 
@@ -71,19 +72,18 @@ def _number(text: str) -> int | float:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
 
 
-def _counts(name: str, text: str) -> list[int | float]:
-    """Parse ``"3,990,7"`` into a list of numbers; the library checks that they are counts."""
+def _numbers(name: str, text: str, what: str = "counts") -> list[int | float]:
+    """Parse ``"3,990,7"`` into a list of numbers; the library checks what they must be."""
     parts = [p.strip() for p in text.split(",")]
+    message = f"{name} must be a comma-separated list of {what}, got {text!r}"
     if not text.strip() or any(p == "" for p in parts):
-        raise _UsageError(f"{name} must be a comma-separated list of counts, got {text!r}")
+        raise _UsageError(message)
     values: list[int | float] = []
     for p in parts:
         try:
             values.append(_number(p))
         except argparse.ArgumentTypeError:
-            raise _UsageError(
-                f"{name} must be a comma-separated list of counts, got {text!r}"
-            ) from None
+            raise _UsageError(message) from None
     return values
 
 
@@ -202,8 +202,8 @@ def _cmd_certify(args: argparse.Namespace) -> int:
     from rstheory.bounds import clopper_pearson_lower
     from rstheory.certify import ABSTAIN, certify
 
-    selection = _counts("--selection", args.selection)
-    estimation = _counts("--estimation", args.estimation)
+    selection = _numbers("--selection", args.selection)
+    estimation = _numbers("--estimation", args.estimation)
     label, r = certify(selection, estimation, args.sigma, args.alpha)
     label = int(label)
     # p_A is bounded for the class chosen on the selection counts (Cohen et al., CERTIFY).
@@ -232,7 +232,7 @@ def _cmd_certify(args: argparse.Namespace) -> int:
 def _cmd_predict(args: argparse.Namespace) -> int:
     from rstheory.certify import ABSTAIN, predict
 
-    counts = _counts("--counts", args.counts)
+    counts = _numbers("--counts", args.counts)
     label = int(predict(counts, args.alpha))
     data = {"label": label, "abstain": label == ABSTAIN, "alpha": args.alpha}
     _emit(args, data, ["abstain" if label == ABSTAIN else str(label)])
@@ -463,6 +463,73 @@ def _cmd_level(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- sorm
+
+
+def _cmd_sorm(args: argparse.Namespace) -> int:
+    from rstheory import sorm
+    from rstheory._validate import as_positive
+
+    kappa = [float(v) for v in _numbers("--curvatures", args.curvatures, "curvatures")]
+    offsets = (
+        None
+        if args.offsets is None
+        else [float(v) for v in _numbers("--offsets", args.offsets, "numbers")]
+    )
+    if offsets is not None and len(offsets) != len(kappa):
+        raise _UsageError(
+            f"--offsets needs one value per curvature ({len(kappa)}), got {len(offsets)}"
+        )
+    beta = args.beta
+    sigma = float(as_positive("sigma", args.sigma))
+    log_exact = float(sorm.paraboloid_probability(beta, kappa, offsets=offsets, log=True))
+    exact = float(sorm.paraboloid_probability(beta, kappa, offsets=offsets))
+    data: dict[str, Any] = {
+        "beta": beta,
+        "curvatures": kappa,
+        "offsets": offsets,
+        "sigma": sigma,
+        "exact": {"probability": exact, "log_probability": log_exact},
+    }
+    lines = [
+        f"beta = {beta!r}, curvatures (units of 1/sigma) = {kappa!r}"
+        + (f", offsets = {offsets!r}" if offsets is not None else ""),
+        f"exact paraboloid probability: {exact!r} (log {log_exact!r})",
+    ]
+    for name in sorm.METHODS:
+        log_p = float(sorm.sorm(beta, kappa, name, log=True))
+        value = float(sorm.sorm(beta, kappa, name))
+        rel = math.inf if math.isinf(log_p) else math.expm1(log_p - log_exact)
+        data[name] = {"probability": value, "log_probability": log_p, "relative_error": rel}
+        shown = "breaks down (inf)" if math.isinf(log_p) else f"{value!r}"
+        lines.append(f"{name:>12}: {shown}, relative error vs exact {rel:+.3e}")
+    methods = ["exact", "hohenbichler", "tvedt", "breitung"]
+    if len(set(kappa)) == 1 and kappa[0] != 0.0:
+        methods.insert(1, "sphere")
+    offset: dict[str, Any] = {}
+    failures: dict[str, str] = {}
+    curv = [k / sigma for k in kappa]  # units of 1/length
+    for name in methods:
+        try:
+            offset[name] = float(sorm.smoothed_frontier_offset(curv, sigma, name))
+        except ValueError as exc:
+            offset[name] = None
+            failures[name] = str(exc)
+            lines.append(f"offset ({name}): {exc}")
+    data["frontier_offset"] = offset
+    data["frontier_offset_errors"] = failures
+    lines.append(
+        f"smoothed frontier offset along the normal (units of length, sigma = {sigma!r}; "
+        "> 0: into the far region):"
+    )
+    lines += [f"{name:>12}: {v!r}" for name, v in offset.items() if v is not None]
+    first = 0.5 * sigma * sum(kappa)
+    data["frontier_offset"]["first_order"] = first
+    lines.append(f"{'first order':>12}: {first!r} (sigma^2/2 * sum of curvatures)")
+    _emit(args, data, lines)
+    return 0
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -586,6 +653,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--sigma", type=float, default=None, help="noise level (with --radius)")
     p.set_defaults(func=_cmd_level)
+
+    p = add("sorm", "FORM/SORM approximations vs the exact paraboloid, and the frontier offset")
+    p.add_argument(
+        "--beta", type=float, required=True, help="distance to the frontier in units of sigma"
+    )
+    p.add_argument(
+        "--curvatures",
+        required=True,
+        help="comma-separated principal curvatures in units of 1/sigma (> 0: far region "
+        "convex); write --curvatures=-0.5,0.2 when the first is negative",
+    )
+    p.add_argument(
+        "--offsets", default=None, help="tangential coordinates of x in units of sigma (0)"
+    )
+    p.add_argument("--sigma", type=float, default=1.0, help="noise level for the offsets (1)")
+    p.set_defaults(func=_cmd_sorm)
 
     p = add("report", "write the verification report (report.md, figures)")
     p.add_argument("--out", required=True, help="output directory")

@@ -8,7 +8,7 @@ functions: ``import rstheory`` does not import it (design principle 7).
 
 The numbers drawn are computed by the package's own public functions
 (:func:`rstheory.radius.gaussian_radius`, :mod:`rstheory.bounds`,
-:mod:`rstheory.planning`, :mod:`rstheory.levels`), so a figure is also a
+:mod:`rstheory.planning`, :mod:`rstheory.levels`, :mod:`rstheory.sorm`), so a figure is also a
 picture of what the library returns.
 """
 
@@ -30,6 +30,8 @@ __all__ = [
     "plot_required_n",
     "plot_radius_distribution",
     "plot_level_threshold",
+    "plot_sorm_error",
+    "plot_frontier_offset",
     "LOWER_BOUND_METHODS",
 ]
 
@@ -571,4 +573,180 @@ def plot_level_threshold(
     ax.set_title(f"Level-Pa adversarial threshold (ties: {ties})")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(loc="lower right")
+    return fig
+
+
+def plot_sorm_error(
+    beta: float = 3.0,
+    dims: Sequence[int] = (2, 10, 100),
+    bk_range: Sequence[float] = (-0.5, 6.0),
+    *,
+    num: int = 60,
+    figsize: tuple[float, float] = (10.0, 4.0),
+) -> Figure:
+    """Relative error of FORM and the SORM formulas against :math:`\\beta\\kappa`.
+
+    Two panels, the exact paraboloid (the surface SORM expands,
+    :func:`rstheory.sorm.paraboloid_probability`) and the exact sphere
+    (:func:`rstheory.sorm.sphere_probability`), both with ``d - 1`` equal
+    curvatures :math:`\\kappa` at distance ``beta``: :math:`|\\hat P/P - 1|`
+    on a log axis clipped at 1e4 (:func:`rstheory.sorm.approximation_errors`),
+    one colour per method, one line style per dimension.  Where an
+    approximation breaks down (``inf``) its line stops.  In high dimension the
+    errors explode with :math:`\\beta\\kappa`: what matters there is
+    :math:`\\sum_i\\kappa_i`, not :math:`\\beta\\kappa` alone.
+
+    Parameters
+    ----------
+    beta : float
+        Distance to the frontier in units of :math:`\\sigma` (> 0).
+    dims : sequence of int
+        Dimensions ``d >= 2``.
+    bk_range : (float, float)
+        Range of :math:`\\beta\\kappa`, with ``lo > -1`` (the sphere's centre
+        must stay beyond the point).
+    num : int, optional
+        Number of :math:`\\beta\\kappa` values (>= 2).
+    figsize : (float, float), optional
+        Figure size in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two axes (paraboloid, sphere), one line per (method, d).
+
+    Raises
+    ------
+    ValueError
+        For ``beta <= 0``, empty ``dims``, a bad range or ``num``.
+    """
+    from rstheory.sorm import METHODS, approximation_errors
+
+    if not (math.isfinite(beta) and beta > 0):
+        raise ValueError(f"beta must be positive and finite, got {beta!r}")
+    dimensions = [int(d) for d in _nonempty("dims", dims)]
+    lo, hi = (float(v) for v in bk_range)
+    if not (-1.0 < lo < hi and math.isfinite(hi)):
+        raise ValueError(f"bk_range must satisfy -1 < lo < hi < inf, got {tuple(bk_range)!r}")
+    if int(num) < 2:
+        raise ValueError(f"num must be at least 2, got {num!r}")
+    bk = np.linspace(lo, hi, int(num))
+    bk = bk[bk != 0.0]
+    fig = _new_figure(figsize)
+    styles = ["-", "--", ":", "-."]
+    colors = {name: f"C{i}" for i, name in enumerate(METHODS)}
+    for col, surface in enumerate(("paraboloid", "sphere")):
+        ax = fig.add_subplot(1, 2, col + 1)
+        for j, d in enumerate(dimensions):
+            err = approximation_errors(beta, bk / beta, d, surface)
+            for name in METHODS:
+                rel = np.abs(np.expm1(np.minimum(err[name], 700.0)))
+                rel = np.where(np.isinf(err[name]), np.nan, rel)
+                ax.plot(
+                    bk,
+                    np.maximum(rel, 1e-17),
+                    color=colors[name],
+                    linestyle=styles[j % len(styles)],
+                    linewidth=1.2,
+                    label=f"{name}, d = {d}",
+                )
+        ax.set_yscale("log")
+        ax.set_ylim(1e-10, 1e4)  # beyond 1e4 the approximation is meaningless anyway
+        ax.set_xlabel("beta * kappa")
+        ax.set_ylabel("|relative error|")
+        ax.set_title(f"SORM vs the exact {surface} (beta = {beta:g})")
+        ax.grid(True, which="both", alpha=0.3)
+        if col == 0:
+            ax.legend(fontsize="small", ncol=2)
+    return fig
+
+
+def plot_frontier_offset(
+    d: int = 10,
+    kappa_range: Sequence[float] = (-0.5, 1.0),
+    sigma: float = 1.0,
+    *,
+    num: int = 61,
+    figsize: tuple[float, float] = (6.5, 4.5),
+) -> Figure:
+    """Where the smoothed frontier :math:`\\pi_0 = 1/2` sits, against the curvature.
+
+    For a frontier with ``d - 1`` equal curvatures :math:`\\kappa`
+    (units of 1/length), the offset along the normal of the smoothed
+    classifier's frontier relative to the base classifier's
+    (:func:`rstheory.sorm.smoothed_frontier_offset`, positive into the far
+    region): exactly for the paraboloid and the sphere, by the SORM formulas,
+    and the first-order law :math:`\\tfrac{\\sigma^2}{2}\\sum\\kappa_i`
+    (dashed).  The seed paper's qualitative claim (the smoothed frontier moves
+    in convex regions and out in concave ones), made quantitative.  The
+    sphere's curve ends where the smoothed ball vanishes or fills the space
+    (offset :math:`\\pm\\infty`); a SORM curve ends where the approximation
+    breaks down.  Breitung's formula always gives 0.
+
+    Parameters
+    ----------
+    d : int
+        Dimension (>= 2).
+    kappa_range : (float, float)
+        Range of the curvature (units of 1/length).
+    sigma : float
+        Noise level (> 0).
+    num : int, optional
+        Number of curvatures (>= 2).
+    figsize : (float, float), optional
+        Figure size in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes, offset (units of sigma) against sigma * kappa.
+    """
+    from rstheory.sorm import smoothed_frontier_offset
+
+    if int(d) < 2:
+        raise ValueError(f"d must be at least 2, got {d!r}")
+    if not (math.isfinite(sigma) and sigma > 0):
+        raise ValueError(f"sigma must be positive and finite, got {sigma!r}")
+    lo, hi = (float(v) for v in kappa_range)
+    if not (lo < hi and math.isfinite(lo) and math.isfinite(hi)):
+        raise ValueError(f"kappa_range must be finite with lo < hi, got {tuple(kappa_range)!r}")
+    if int(num) < 2:
+        raise ValueError(f"num must be at least 2, got {num!r}")
+    kappa = np.linspace(lo, hi, int(num))
+    fig = _new_figure(figsize)
+    ax = fig.add_subplot(1, 1, 1)
+    for method, style in (
+        ("exact", "-"),
+        ("sphere", "-"),
+        ("hohenbichler", "-."),
+        ("tvedt", ":"),
+        ("breitung", "-"),
+    ):
+        values = np.full(kappa.size, np.nan)
+        for i, k in enumerate(kappa):
+            if method == "sphere" and k == 0.0:
+                values[i] = 0.0
+                continue
+            try:
+                v = smoothed_frontier_offset(np.full(int(d) - 1, k), sigma, method)
+            except ValueError:  # the approximation breaks down here
+                continue
+            values[i] = v / sigma if math.isfinite(v) else np.nan
+        label = "exact paraboloid" if method == "exact" else method
+        ax.plot(sigma * kappa, values, linestyle=style, linewidth=1.4, label=label)
+    first = 0.5 * sigma * (int(d) - 1) * kappa
+    ax.plot(
+        sigma * kappa,
+        first,
+        color="0.4",
+        linestyle="--",
+        linewidth=1.0,
+        label="first order: sigma^2/2 * sum kappa",
+    )
+    ax.axhline(0.0, color="0.7", linewidth=0.8)
+    ax.set_xlabel("sigma * kappa (each of the d - 1 curvatures)")
+    ax.set_ylabel("offset of the smoothed frontier / sigma")
+    ax.set_title(f"Smoothed frontier offset, d = {int(d)} (> 0: into the far region)")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize="small")
     return fig

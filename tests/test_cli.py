@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import rstheory
-from rstheory import bounds, levels, planning, radius
+from rstheory import bounds, levels, planning, radius, sorm
 from rstheory.certify import ABSTAIN, certify, predict
 from rstheory.cli import main
 
@@ -300,6 +300,41 @@ def test_level_distance_bound(capsys: pytest.CaptureFixture[str]) -> None:
     assert repr(data["distance_bound"]) in capsys.readouterr().out
 
 
+# --------------------------------------------------------------------------- sorm
+
+
+def test_sorm(capsys: pytest.CaptureFixture[str]) -> None:
+    data = run_json(capsys, "sorm", "--beta", "3", "--curvatures", "0.1,0.1", "--sigma", "0.5")
+    exact = sorm.paraboloid_probability(3.0, [0.1, 0.1])
+    assert data["exact"]["probability"] == exact
+    for name in sorm.METHODS:
+        value = sorm.sorm(3.0, [0.1, 0.1], name)
+        assert data[name]["probability"] == value
+        assert data[name]["relative_error"] == pytest.approx(value / exact - 1, rel=1e-12)
+    offsets = data["frontier_offset"]
+    # curvatures are given in units of 1/sigma: 0.2 per unit length at sigma = 0.5
+    assert offsets["exact"] == sorm.smoothed_frontier_offset([0.2, 0.2], 0.5)
+    assert offsets["sphere"] == sorm.smoothed_frontier_offset([0.2, 0.2], 0.5, "sphere")
+    assert offsets["breitung"] == 0.0
+    assert offsets["first_order"] == pytest.approx(0.5 * 0.5**2 * 0.4)
+    assert data["frontier_offset_errors"] == {}
+
+
+def test_sorm_breakdown_and_offsets(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["sorm", "--beta", "1", "--curvatures=-0.7,0.2", "--offsets", "0,1"]
+    data = run_json(capsys, *argv)
+    assert data["hohenbichler"]["probability"] == "inf"
+    assert data["hohenbichler"]["relative_error"] == "inf"
+    assert data["exact"]["probability"] == sorm.paraboloid_probability(
+        1.0, [-0.7, 0.2], offsets=[0.0, 1.0]
+    )
+    assert "sphere" not in data["frontier_offset"]  # unequal curvatures
+    assert data["frontier_offset"]["hohenbichler"] is None
+    assert "breaks down" in data["frontier_offset_errors"]["hohenbichler"]
+    assert main(argv) == 0
+    assert "breaks down (inf)" in capsys.readouterr().out
+
+
 # --------------------------------------------------------------------------- errors and version
 
 
@@ -353,6 +388,13 @@ def test_level_distance_bound(capsys: pytest.CaptureFixture[str]) -> None:
         (["level", "--pa", "0.9", "--n", "10", "--radius", "0.5"], "--sigma"),
         (["level", "--pa", "0.9", "--n", "10", "--sigma", "0.5"], "--radius"),
         (["level", "--pa", "0.9", "--n", "10", "--radius", "1", "--sigma", "0"], "sigma"),
+        (["sorm", "--beta", "1", "--curvatures", "0.1,x"], "--curvatures"),
+        (["sorm", "--beta", "1", "--curvatures", ""], "--curvatures"),
+        (["sorm", "--beta", "nan", "--curvatures", "0.1"], "beta"),
+        (["sorm", "--beta", "1", "--curvatures", "inf"], "curvatures"),
+        (["sorm", "--beta", "1", "--curvatures", "0.1,0.2", "--offsets", "1"], "--offsets"),
+        (["sorm", "--beta", "1", "--curvatures", "0.1", "--sigma", "0"], "sigma"),
+        (["sorm", "--curvatures", "0.1"], "--beta"),
         ([], "COMMAND"),
     ],
 )

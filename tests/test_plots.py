@@ -278,3 +278,61 @@ def test_save_new_figures_png(tmp_path: Path) -> None:
 def test_new_plots_bad_input_names_the_argument(call: object, word: str) -> None:
     with pytest.raises(ValueError, match=word):
         call()  # type: ignore[operator]
+
+
+def test_sorm_error_lines_match_library() -> None:
+    from rstheory.sorm import METHODS, approximation_errors
+
+    fig = plots.plot_sorm_error(beta=3.0, dims=(2, 10), bk_range=(-0.5, 2.0), num=11)
+    assert len(fig.axes) == 2
+    for ax, surface in zip(fig.axes, ("paraboloid", "sphere"), strict=True):
+        assert surface in ax.get_title() and ax.get_yscale() == "log"
+        assert len(ax.lines) == 2 * len(METHODS)
+        line = ax.lines[len(METHODS) + 1]  # breitung, d = 10
+        assert str(line.get_label()) == "breitung, d = 10"
+        bk = np.asarray(line.get_xdata(), dtype=float)
+        assert 0.0 not in bk and bk[0] == -0.5 and bk[-1] == 2.0
+        want = np.abs(np.expm1(approximation_errors(3.0, bk / 3.0, 10, surface)["breitung"]))
+        np.testing.assert_allclose(np.asarray(line.get_ydata(), dtype=float), want, rtol=1e-12)
+
+
+def test_frontier_offset_lines_match_library() -> None:
+    from rstheory.sorm import smoothed_frontier_offset
+
+    fig = plots.plot_frontier_offset(d=5, kappa_range=(-0.4, 0.8), sigma=0.5, num=7)
+    ax = fig.axes[0]
+    labels = [str(line.get_label()) for line in ax.lines]
+    assert labels[:5] == ["exact paraboloid", "sphere", "hohenbichler", "tvedt", "breitung"]
+    x = np.asarray(ax.lines[0].get_xdata(), dtype=float)
+    np.testing.assert_allclose(x, 0.5 * np.linspace(-0.4, 0.8, 7))
+    exact = np.asarray(ax.lines[0].get_ydata(), dtype=float)
+    for xi, yi in zip(x, exact, strict=True):
+        assert yi == smoothed_frontier_offset(np.full(4, xi / 0.5), 0.5) / 0.5
+    assert np.all(np.asarray(ax.lines[4].get_ydata(), dtype=float) == 0.0)  # Breitung
+    sphere = np.asarray(ax.lines[1].get_ydata(), dtype=float)
+    assert sphere[-1] == smoothed_frontier_offset(np.full(4, 0.8), 0.5, "sphere") / 0.5
+    # sigma kappa = 0.5 in d = 10: P[chi2_10 <= 4] < 1/2, the smoothed ball is empty
+    far = plots.plot_frontier_offset(d=10, kappa_range=(0.0, 0.5), num=2).axes[0].lines[1]
+    assert np.isnan(np.asarray(far.get_ydata(), dtype=float)[-1])
+    first = np.asarray(ax.lines[5].get_ydata(), dtype=float)
+    np.testing.assert_allclose(first, 0.5 * 4 * x)
+    away = np.abs(x) > 1e-9
+    assert np.all(np.sign(exact[away]) == np.sign(x[away]))
+
+
+@pytest.mark.parametrize(
+    ("call", "word"),
+    [
+        (lambda: plots.plot_sorm_error(beta=0.0), "beta"),
+        (lambda: plots.plot_sorm_error(dims=()), "dims"),
+        (lambda: plots.plot_sorm_error(bk_range=(-1.0, 2.0)), "bk_range"),
+        (lambda: plots.plot_sorm_error(num=1), "num"),
+        (lambda: plots.plot_frontier_offset(d=1), "d"),
+        (lambda: plots.plot_frontier_offset(sigma=0.0), "sigma"),
+        (lambda: plots.plot_frontier_offset(kappa_range=(1.0, 0.0)), "kappa_range"),
+        (lambda: plots.plot_frontier_offset(num=1), "num"),
+    ],
+)
+def test_sorm_plots_bad_input_names_the_argument(call: object, word: str) -> None:
+    with pytest.raises(ValueError, match=word):
+        call()  # type: ignore[operator]

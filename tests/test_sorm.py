@@ -32,6 +32,7 @@ from rstheory.sorm import (
     METHOD_TVEDT,
     METHODS,
     OFFSET_METHODS,
+    approximation_errors,
     breitung,
     design_point,
     form,
@@ -43,6 +44,7 @@ from rstheory.sorm import (
     smoothed_frontier_offset,
     sorm,
     sorm_log_kernel,
+    sphere_probability,
     tvedt,
 )
 
@@ -294,6 +296,85 @@ def test_paraboloid_deep_tail_keeps_relative_accuracy():
     assert paraboloid_probability(60.0, [0.2] * 9) == 0.0
 
 
+# ---------------------------------------------------------------- the exact sphere
+
+
+@pytest.mark.parametrize(
+    ("beta", "kappa", "d"),
+    [
+        (3.0, 0.1, 3),
+        (0.5, 2.0, 10),
+        (6.0, 2.0, 1000),  # ~1e-1595: only the log is representable
+        (6.0, -0.08, 1000),  # the far region wraps around x: P close to 1
+        (2.0, -0.3, 5),
+        (-1.0, 0.2, 20),
+        (4.0, 0.01, 2),
+    ],
+)
+def test_sphere_matches_twin(beta, kappa, d):
+    got = sphere_probability(beta, kappa, d, log=True)
+    radius = 1.0 / abs(kappa)
+    centre = radius + beta if kappa > 0 else radius - beta
+    want = ref.noncentral_chi2_cdf(
+        radius * radius, d, centre * centre, complement=kappa < 0, dps=30
+    )
+    _log_close(got, want, 1e-11 * max(1.0, abs(got)))
+
+
+@SETTINGS
+@given(
+    beta=st.floats(0.2, 6.0),
+    bk=st.floats(-0.9, 3.0).filter(lambda v: abs(v) > 1e-3),
+    d=st.integers(2, 60),
+)
+def test_sphere_is_inside_its_osculating_paraboloid(beta, bk, d):
+    """kappa > 0: the ball lies inside the paraboloid; kappa < 0: the paraboloid in the far side."""
+    kappa = bk / beta
+    sphere = sphere_probability(beta, kappa, d, log=True)
+    parab = paraboloid_probability(beta, np.full(d - 1, kappa), log=True)
+    slack = 1e-12 * max(1.0, abs(parab))
+    if kappa > 0:
+        assert sphere <= parab + slack
+    else:
+        assert sphere >= parab - slack
+
+
+def test_sphere_limits_and_monte_carlo():
+    # a large sphere is a half-space to first order: d log P/d kappa = -(d - 1) psi(beta)/2
+    psi = 2.0 + mills_gap_kernel(2.0)
+    for kappa in (1e-4, -1e-4):
+        got = sphere_probability(2.0, kappa, 4, log=True) - form(2.0, log=True)
+        assert got == pytest.approx(-1.5 * psi * kappa, rel=2e-3)
+    assert sphere_probability([2.0], 0.0, [5]) == np.array([form(2.0)])
+    rng = np.random.default_rng(7)
+    n, d, beta, kappa = 400_000, 6, 0.7, 0.4
+    radius = 1.0 / kappa
+    u = rng.standard_normal((n, d))
+    u[:, 0] += radius + beta
+    p = sphere_probability(beta, kappa, d)
+    inside = (u * u).sum(axis=1) <= radius * radius
+    assert abs(inside.mean() - p) <= 5.0 * math.sqrt(p * (1 - p) / n)
+
+
+def test_approximation_errors():
+    beta = np.array([0.5, 3.0, 6.0])[:, None]
+    kappa = np.array([-0.05, 0.1, 0.5])
+    for surface in ("paraboloid", "sphere"):
+        err = approximation_errors(beta, kappa, 10, surface)
+        assert err["log_exact"].shape == (3, 3)
+        for name in METHODS:
+            for i, j in np.ndindex(3, 3):
+                log_p = sorm(beta[i, 0], np.full(9, kappa[j]), name, log=True)
+                assert err[name][i, j] == log_p - err["log_exact"][i, j]
+    exact = approximation_errors(3.0, 0.1, 10)["log_exact"]
+    assert exact == paraboloid_probability(3.0, [0.1] * 9, log=True)
+    sphere = approximation_errors(3.0, 0.1, 10, "sphere")["log_exact"]
+    assert sphere == sphere_probability(3.0, 0.1, 10, log=True)
+    # FORM is off by a factor e^1785 here: the log-ratio is still a number
+    assert 1e3 < approximation_errors(6.0, 2.0, 1000)["form"] < math.inf
+    assert approximation_errors(6.0, 2.0, 1000)["tvedt"] == math.inf
+
+
 # ------------------------------------------------------- SORM vs exact (the report's claim)
 
 
@@ -463,6 +544,13 @@ def test_pipeline_design_point_curvatures_sorm_on_a_ball():
         (lambda: smoothed_frontier_offset([0.0], 1.0, "sphere"), "curvatures"),
         (lambda: smoothed_frontier_offset([float("nan")], 1.0), "curvatures"),
         (lambda: breitung(1.0, "abc"), "curvatures"),
+        (lambda: sphere_probability(3.0, -0.5, 5), "curvature"),
+        (lambda: sphere_probability(3.0, float("nan"), 5), "curvature"),
+        (lambda: sphere_probability(3.0, 0.1, 1), "d"),
+        (lambda: sphere_probability(3.0, 0.1, 2.5), "d"),
+        (lambda: sphere_probability([1.0, 2.0], [0.1, 0.2, 0.3], 3), "broadcast"),
+        (lambda: approximation_errors(1.0, 0.1, 3, "cube"), "surface"),
+        (lambda: approximation_errors(float("nan"), 0.1, 3), "beta"),
     ],
 )
 def test_bad_input_names_the_argument(call, name):
