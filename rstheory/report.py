@@ -40,6 +40,8 @@ from typing import Any
 
 import numpy as np
 
+from rstheory import _report_sorm
+
 __all__ = [
     "write_report",
     "read_summary",
@@ -47,6 +49,7 @@ __all__ = [
     "KERNELS",
     "PLANNING_KERNELS",
     "LEVELS_KERNELS",
+    "SORM_KERNELS",
 ]
 
 #: The kernels in the error table, in order (one row each).
@@ -81,6 +84,9 @@ LEVELS_KERNELS: tuple[str, ...] = (
     "level_threshold",
     "level_distance_bound",
 )
+
+#: The rows of the SORM section (:mod:`rstheory.sorm`), in order.
+SORM_KERNELS: tuple[str, ...] = _report_sorm.SORM_KERNELS
 
 _SEED = 20190208  # arXiv:1902.02918; every random input of the report derives from it
 _DPS = 50
@@ -929,6 +935,7 @@ _CHECKS: dict[str, Callable[[bool], Callable[[KernelCheck], None]]] = {
     "majority_vote_probability": _check_majority_vote,
     "level_threshold": _check_level_threshold,
     "level_distance_bound": _check_level_distance_bound,
+    **_report_sorm.SORM_CHECKS,
 }
 
 #: Which way each kernel must err: a lower bound or a radius must not exceed
@@ -950,6 +957,8 @@ _DIRECTIONS: dict[str, str] = {
     # levels: pi0* rounded up keeps the distance bound (a lower bound) sound
     "majority_vote_probability": "none",
     "level_threshold": "upper",
+    # sorm: approximations and exact probabilities are plain values (accuracy only)
+    **dict.fromkeys(_report_sorm.SORM_KERNELS, "none"),
 }
 
 
@@ -1123,6 +1132,17 @@ def _figures(out: Path) -> list[tuple[str, str]]:
             "Level-Pa adversarial threshold pi0* vs n, Pa in {0.5, 0.8, 0.95, 0.99} (ties lose)",
             plots.plot_level_threshold,
         ),
+        (
+            "sorm_error.png",
+            "FORM/SORM relative error vs beta*kappa against the exact paraboloid and sphere "
+            "(beta = 3, d in {2, 10, 100})",
+            plots.plot_sorm_error,
+        ),
+        (
+            "frontier_offset.png",
+            "Offset of the smoothed frontier pi_0 = 1/2 vs curvature (d = 10, sigma = 1)",
+            plots.plot_frontier_offset,
+        ),
     ):
         fig = make()
         fig.savefig(out / filename, dpi=110)
@@ -1195,8 +1215,11 @@ def _markdown(
     sections: dict[str, float],
     planning: Sequence[KernelCheck] = (),
     levels: Sequence[KernelCheck] = (),
+    sorm: Sequence[KernelCheck] = (),
+    study: dict[str, Any] | None = None,
+    study_error: str | None = None,
 ) -> str:
-    every = [*checks, *planning, *levels]
+    every = [*checks, *planning, *levels, *sorm]
     unsound = sum(c.unsound for c in every)
     nan = sum(c.nan for c in every)
     errors = sum(c.errors for c in every)
@@ -1274,7 +1297,26 @@ def _markdown(
     )
     lines += ["", *_check_table(levels)]
     lines += _check_notes(levels, "results differ from the twin")
-    lines += ["", "## 4. Timing", ""]
+    lines += ["", "## 4. SORM: approximations and exact paraboloids and spheres", ""]
+    lines.append(
+        "`rstheory.sorm` against the twins (SORM formulas at 30 digits; the paraboloid by "
+        "Gil-Pelaez inversion, or the chi-square mixture for equal curvatures; the sphere by "
+        "the noncentral chi-square series).  Probabilities are compared as logs: the error "
+        "column is |log P - log P_exact|, the relative error of P, meaningful below the "
+        "smallest double; the offset's is relative."
+    )
+    lines += ["", *_check_table(sorm)]
+    lines += _check_notes(sorm, "results differ from the twin")
+    lines += [
+        "",
+        "SORM against the exact probabilities (`rstheory.sorm.approximation_errors`):",
+        "",
+    ]
+    if study_error:
+        lines.append(f"The study failed: {study_error}")
+    elif study is not None:
+        lines += _report_sorm.study_markdown(study)
+    lines += ["", "## 5. Timing", ""]
     if timing_error:
         lines.append(f"Timing failed: {timing_error}")
     elif timings is not None:
@@ -1295,12 +1337,12 @@ def _markdown(
                 f"| {r['what']} | {_fmt_s(r['rstheory_s'])} | {r['other']} | "
                 f"{_fmt_s(r['other_s'])} | {ratio} | {r['note']} |"
             )
-    lines += ["", "## 5. Figures", ""]
+    lines += ["", "## 6. Figures", ""]
     if figure_error:
         lines.append(f"Figures failed: {figure_error}")
     for filename, caption in figures:
         lines += [f"![{caption}]({filename})", "", f"*{caption}*", ""]
-    lines += ["", "## 6. Environment", "", "| item | value |", "|---|---|"]
+    lines += ["", "## 7. Environment", "", "| item | value |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in env.items()]
     lines.append("")
     return "\n".join(lines)
@@ -1342,6 +1384,7 @@ def write_report(out_dir: str | os.PathLike[str], quick: bool = False) -> Path:
         ("accuracy", KERNELS),
         ("planning", PLANNING_KERNELS),
         ("levels", LEVELS_KERNELS),
+        ("sorm", SORM_KERNELS),
     ):
         t1 = time.perf_counter()
         table[section] = [
@@ -1351,6 +1394,14 @@ def write_report(out_dir: str | os.PathLike[str], quick: bool = False) -> Path:
         sections[section] = time.perf_counter() - t1
     checks = table["accuracy"]
     every = [c for rows in table.values() for c in rows]
+    t1 = time.perf_counter()
+    study: dict[str, Any] | None = None
+    study_error = None
+    try:
+        study = _report_sorm.sorm_study(quick)
+    except Exception as exc:
+        study_error = f"{type(exc).__name__}: {exc}"
+    sections["sorm study"] = time.perf_counter() - t1
     t1 = time.perf_counter()
     timings: list[dict[str, Any]] | None = None
     timing_error = None
@@ -1381,6 +1432,9 @@ def write_report(out_dir: str | os.PathLike[str], quick: bool = False) -> Path:
         sections,
         planning=table["planning"],
         levels=table["levels"],
+        sorm=table["sorm"],
+        study=study,
+        study_error=study_error,
     )
     path = out / "report.md"
     path.write_text(text, encoding="utf-8")
@@ -1399,6 +1453,9 @@ def write_report(out_dir: str | os.PathLike[str], quick: bool = False) -> Path:
         "kernels": [c.as_dict() for c in checks],
         "planning": [c.as_dict() for c in table["planning"]],
         "levels": [c.as_dict() for c in table["levels"]],
+        "sorm": [c.as_dict() for c in table["sorm"]],
+        "sorm_study": study,
+        "sorm_study_error": study_error,
         "timings": timings,
         "timing_error": timing_error,
         "figures": [f for f, _ in figures],
