@@ -32,6 +32,15 @@ from rstheory.bounds import (
     wilson_upper,
 )
 from rstheory.certify import ABSTAIN, Certificate, certified_accuracy, certify, predict
+from rstheory.classifiers import (
+    MLP,
+    Ball,
+    Checkerboard,
+    Linear,
+    Paraboloid,
+    Sectors,
+    monte_carlo_counts,
+)
 from rstheory.levels import level_distance_bound, level_threshold, majority_vote_probability
 from rstheory.planning import (
     RadiusDistribution,
@@ -50,6 +59,18 @@ from rstheory.radius import (
     laplace_radius,
     linf_radius_from_l2,
     uniform_radius,
+)
+from rstheory.sorm import (
+    DesignPoint,
+    breitung,
+    design_point,
+    form,
+    hohenbichler,
+    paraboloid_probability,
+    principal_curvatures,
+    smoothed_frontier_offset,
+    sphere_probability,
+    tvedt,
 )
 
 __version__ = "0.1.0"
@@ -86,4 +107,21 @@ __all__ = [
     "uniform_radius",
     "wilson_lower",
     "wilson_upper",
+    "Ball",
+    "Checkerboard",
+    "Linear",
+    "MLP",
+    "Paraboloid",
+    "Sectors",
+    "monte_carlo_counts",
+    "DesignPoint",
+    "breitung",
+    "design_point",
+    "form",
+    "hohenbichler",
+    "paraboloid_probability",
+    "principal_curvatures",
+    "smoothed_frontier_offset",
+    "sphere_probability",
+    "tvedt",
 ]
