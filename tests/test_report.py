@@ -41,6 +41,8 @@ def test_quick_report_writes_markdown_and_figures(
     pngs = sorted(p.name for p in path.parent.glob("*.png"))
     assert pngs == sorted(summary["figures"])
     assert set(pngs) == {
+        "sorm_error.png",
+        "frontier_offset.png",
         "radius_vs_p.png",
         "lower_bound_vs_n.png",
         "max_radius.png",
@@ -133,7 +135,8 @@ def test_planning_and_levels_sections(
         assert table_rows[0].split("|")[8].strip() == "0"  # the unsound column
         if name in _ROW_TOLERANCE:
             assert row["max_rel_err"] <= _ROW_TOLERANCE[name], (name, row["worst"])
-    total = sum(r["points"] for r in summary["kernels"] + summary["planning"] + summary["levels"])
+    every = summary["kernels"] + summary["planning"] + summary["levels"] + summary["sorm"]
+    total = sum(r["points"] for r in every)
     assert summary["points"] == total
 
 
@@ -250,6 +253,7 @@ def test_failure_in_planning_or_levels_is_loud(
     monkeypatch.setattr(report, "KERNELS", ())
     monkeypatch.setattr(report, "PLANNING_KERNELS", ())
     monkeypatch.setattr(report, "LEVELS_KERNELS", ())
+    monkeypatch.setattr(report, "SORM_KERNELS", ())
     monkeypatch.setattr(report, section, ("fake_required_n",))
     monkeypatch.setitem(report._CHECKS, "fake_required_n", unsound)
     monkeypatch.setitem(report._DIRECTIONS, "fake_required_n", "lower")
