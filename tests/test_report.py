@@ -57,9 +57,10 @@ def test_quick_report_writes_markdown_and_figures(
         "## 1. Accuracy",
         "## 2. Planning",
         "## 3. Levels",
-        "## 4. Timing",
-        "## 5. Figures",
-        "## 6. Environment",
+        "## 4. SORM",
+        "## 5. Timing",
+        "## 6. Figures",
+        "## 7. Environment",
     )
     positions = [text.index(section) for section in sections]
     assert positions == sorted(positions)
