@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from rstheory._validate import FloatArray, as_array, as_positive
+from rstheory._validate import FloatArray, as_finite, as_positive, as_vector
 
 __all__ = [
     "DesignPoint",
@@ -65,24 +65,6 @@ _LOCAL = 1e-5
 
 
 # --------------------------------------------------------------------------- validation
-
-
-def _finite(name: str, value: Any) -> FloatArray:
-    """``value`` as a float64 array; NaN or +-inf raise a ValueError naming ``name``."""
-    arr = as_array(name, value)
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        raise ValueError(f"{name} must be finite, got {float(arr[bad].ravel()[0])!r}")
-    return arr
-
-
-def _vector(name: str, value: Any, d: int | None = None) -> FloatArray:
-    """A finite 1-D float64 array of length ``d`` (any length >= 1 when ``d`` is None)."""
-    arr = _finite(name, value)
-    if arr.ndim != 1 or arr.size == 0 or (d is not None and arr.size != d):
-        want = f"({d},)" if d is not None else "(d,) with d >= 1"
-        raise ValueError(f"{name} must have shape {want}, got shape {arr.shape}")
-    return arr
 
 
 def _unit(name: str, vectors: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -162,7 +144,7 @@ def tangent_basis(normal: npt.ArrayLike) -> FloatArray:
     >>> bool(np.allclose(t.T @ t, np.eye(2)) and np.allclose(t.T @ [1.0, 2.0, 2.0], 0.0))
     True
     """
-    arr = _finite("normal", normal)
+    arr = as_finite("normal", normal)
     if arr.ndim < 1 or arr.shape[-1] == 0:
         raise ValueError(f"normal must have shape (..., d) with d >= 1, got shape {arr.shape}")
     unit, _ = _unit("normal", arr)
@@ -253,8 +235,8 @@ def principal_curvatures(
     >>> principal_curvatures([-4.0, 0.0, 0.0], np.diag([-2.0, -2.0, 0.0]))
     array([0. , 0.5])
     """
-    g = _finite("gradient", gradient)
-    h = _finite("hessian", hessian)
+    g = as_finite("gradient", gradient)
+    h = as_finite("hessian", hessian)
     if g.ndim < 1 or g.shape[-1] == 0:
         raise ValueError(f"gradient must have shape (..., d) with d >= 1, got shape {g.shape}")
     d = g.shape[-1]
@@ -358,7 +340,7 @@ def finite_difference_hessian(
     >>> bool(np.allclose(h, [[4.0, 2.0], [2.0, 12.0]], rtol=1e-9))
     True
     """
-    z = _vector("point", point)
+    z = as_vector("point", point)
     d = z.size
     if step is None:
         h = _FD_STEP * np.maximum(np.abs(z), 1.0)
@@ -370,14 +352,14 @@ def finite_difference_hessian(
     offsets = np.diag((z + h) - z)
     points = np.concatenate([z + offsets, z - offsets])  # rows: z + h_j e_j, then z - h_j e_j
     if vectorized:
-        values = _finite("gradient_fn", gradient_fn(points.copy()))
+        values = as_finite("gradient_fn", gradient_fn(points.copy()))
         if values.shape != (2 * d, d):
             raise ValueError(
                 f"gradient_fn must return shape ({2 * d}, {d}) for points of shape "
                 f"({2 * d}, {d}) when vectorized=True, got shape {values.shape}"
             )
     else:
-        values = np.stack([_vector("gradient_fn", gradient_fn(p.copy()), d) for p in points])
+        values = np.stack([as_vector("gradient_fn", gradient_fn(p.copy()), d) for p in points])
     width = points[:d, :].diagonal() - points[d:, :].diagonal()
     hess = (values[:d, :] - values[d:, :]).T / width
     return 0.5 * (hess + hess.T)
@@ -737,7 +719,7 @@ def design_point(
     >>> np.round(dp.point, 9), np.round(dp.normal, 9)
     (array([0.6, 0.8]), array([-0.6, -0.8]))
     """
-    x_arr = _vector("x", x)
+    x_arr = as_vector("x", x)
     d = x_arr.size
     sig = as_positive("sigma", sigma)
     if sig.ndim != 0:
@@ -748,7 +730,7 @@ def design_point(
     if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
         raise ValueError(f"max_iter must be an integer >= 1, got {max_iter!r}")
     problem = _Problem(score, gradient, x_arr, float(sig))
-    u = np.zeros(d) if start is None else (_vector("start", start, d) - x_arr) / problem.sigma
+    u = np.zeros(d) if start is None else (as_vector("start", start, d) - x_arr) / problem.sigma
 
     g_x = problem.g(np.zeros(d))
     if not math.isfinite(g_x):
@@ -756,7 +738,7 @@ def design_point(
     g0 = g_x if start is None else problem.g(u)
     if not math.isfinite(g0):
         raise ValueError(f"score must be finite, got {g0!r} at the starting point")
-    raw0 = _finite("gradient", problem.grad(u))
+    raw0 = as_finite("gradient", problem.grad(u))
     state = _State(u, g0, raw0, problem.sigma)  # a zero gradient raises, naming gradient
     if not state.usable:
         raise ValueError(

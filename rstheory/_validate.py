@@ -50,6 +50,38 @@ def as_array(name: str, value: Any) -> FloatArray:
     return arr
 
 
+def as_finite(name: str, value: Any) -> FloatArray:
+    """``value`` as a float64 array; NaN (as in :func:`as_array`) or +-inf raise.
+
+    One pass over valid input (at ``d = 150528`` the validation is part of
+    the cost of every classifier call).
+    """
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        arr = as_array(name, value)  # raises, naming the argument
+    if not np.isfinite(arr).all():
+        as_array(name, arr)  # NaN: the usual message
+        raise ValueError(f"{name} must be finite, got {_show(arr, np.isinf(arr))}")
+    return arr
+
+
+def as_vector(name: str, value: Any, dim: int | None = None) -> FloatArray:
+    """A finite, contiguous 1-D float64 array of length ``dim`` (any length >= 1 if None)."""
+    arr = as_finite(name, value)
+    if arr.ndim != 1 or arr.size == 0:
+        want = f"({dim},)" if dim is not None else "(d,) with d >= 1"
+        raise ValueError(
+            f"{name} must have shape {want}, got shape {arr.shape} "
+            f"({name} must be a non-empty 1-D array)"
+        )
+    if dim is not None and arr.size != dim:
+        raise ValueError(
+            f"{name} must have shape ({dim},): {name} must have {dim} coordinates, got {arr.size}"
+        )
+    return np.ascontiguousarray(arr)
+
+
 def as_count(name: str, value: Any, minimum: int = 0) -> FloatArray:
     """Validate non-negative integer counts (``minimum`` or more), stored as float64.
 

@@ -98,7 +98,15 @@ import scipy.special
 from rstheory._beta import log1pmx, stirling_delta
 from rstheory._jit import jit
 from rstheory._special import gammainc, gammaincc
-from rstheory._validate import FloatArray, as_array, as_count, as_positive, broadcast
+from rstheory._validate import (
+    FloatArray,
+    as_array,
+    as_count,
+    as_finite,
+    as_positive,
+    as_vector,
+    broadcast,
+)
 
 __all__ = [
     "Classifier",
@@ -557,33 +565,8 @@ def checkerboard_decide_kernel(
 # --------------------------------------------------------------------------- validation
 
 
-def _as_finite(name: str, value: Any) -> FloatArray:
-    """``value`` as a float64 array; NaN (named by ``as_array``) or +-inf raise.
-
-    One pass over valid input (at ``d = 150528`` the validation is part of
-    the cost of every call).
-    """
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        arr = as_array(name, value)  # raises, naming the argument
-    if not np.isfinite(arr).all():
-        as_array(name, arr)  # NaN: the usual message
-        raise ValueError(f"{name} must be finite, got {arr[np.isinf(arr)].ravel()[:3].tolist()}")
-    return arr
-
-
-def _as_vector(name: str, value: Any, dim: int | None = None) -> FloatArray:
-    arr = _as_finite(name, value)
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D array, got shape {arr.shape}")
-    if dim is not None and arr.size != dim:
-        raise ValueError(f"{name} must have {dim} coordinates, got {arr.size}")
-    return np.ascontiguousarray(arr)
-
-
 def _as_points(name: str, value: Any, dim: int) -> FloatArray:
-    arr = _as_finite(name, value)
+    arr = as_finite(name, value)
     if arr.ndim == 0 or arr.shape[-1] != dim:
         raise ValueError(f"{name} must have shape (..., {dim}), got shape {arr.shape}")
     return arr
@@ -599,7 +582,7 @@ def _as_label(name: str, value: Any, n_classes: int = 2) -> int:
 
 def _as_scalar(name: str, value: Any, positive: bool = False) -> float:
     """A finite real scalar (and > 0 with ``positive``), as a Python float."""
-    arr = as_positive(name, value) if positive else _as_finite(name, value)
+    arr = as_positive(name, value) if positive else as_finite(name, value)
     if arr.ndim != 0:
         raise ValueError(f"{name} must be a scalar, got shape {arr.shape}")
     return float(arr)
@@ -688,10 +671,10 @@ def ncx2_log_tails(x: Any, df: Any, nc: Any) -> tuple[Any, Any]:
     -232.604571
     """
     xs = as_array("x", x)
-    f = _as_finite("df", df)
+    f = as_finite("df", df)
     if (f < 1.0).any():
         raise ValueError(f"df must be >= 1, got {f[f < 1.0].ravel()[:3].tolist()!r}")
-    lam = _as_finite("nc", nc)
+    lam = as_finite("nc", nc)
     if (lam < 0.0).any():
         raise ValueError(f"nc must be >= 0, got {lam[lam < 0.0].ravel()[:3].tolist()!r}")
     shape, (xf, ff, lf) = broadcast(x=xs, df=f, nc=lam)
@@ -738,7 +721,7 @@ def _mc_batches(
     classifier: Any, x: Any, sigma: Any, n: Any, rng: Any, batch: Any
 ) -> tuple[Any, ...]:
     dim, n_classes = _check_classifier(classifier)
-    xv = _as_vector("x", x, dim)
+    xv = as_vector("x", x, dim)
     s = _as_scalar("sigma", sigma, positive=True)
     count = _as_n(n)
     gen = _as_rng(rng)
@@ -942,7 +925,7 @@ class _BinaryAnalytic(BaseClassifier):
         (:class:`Paraboloid`).  Same distribution as
         :func:`monte_carlo_votes`, not the same random stream.
         """
-        xv = _as_vector("x", x, self.dim)
+        xv = as_vector("x", x, self.dim)
         s = _as_scalar("sigma", sigma, positive=True)
         count = _as_n(n)
         gen = _as_rng(rng)
@@ -960,7 +943,7 @@ class _BinaryAnalytic(BaseClassifier):
 
         Drawn as :meth:`sample_votes`, in chunks of ``2**18`` votes (bounded memory).
         """
-        xv = _as_vector("x", x, self.dim)
+        xv = as_vector("x", x, self.dim)
         s = _as_scalar("sigma", sigma, positive=True)
         count = _as_n(n)
         gen = _as_rng(rng)
@@ -1042,7 +1025,7 @@ class Linear(_BinaryAnalytic):
     """
 
     def __init__(self, w: Any, b: Any = 0.0, inside_label: Any = 1) -> None:
-        self.w = _as_vector("w", w)
+        self.w = as_vector("w", w)
         if not np.any(self.w):
             raise ValueError("w must not be zero")
         self.b = _as_scalar("b", b)
@@ -1066,7 +1049,7 @@ class Linear(_BinaryAnalytic):
 
     def score_hessian(self, point: Any) -> FloatArray:
         """:math:`\\nabla^2 G = 0` at ``point`` (shape ``(dim,)``): shape ``(dim, dim)``."""
-        _as_vector("point", point, self.dim)
+        as_vector("point", point, self.dim)
         return np.zeros((self.dim, self.dim))
 
     def margin(self, x: Any, sigma: Any) -> Any:
@@ -1143,7 +1126,7 @@ class Ball(_BinaryAnalytic):
     """
 
     def __init__(self, center: Any, radius: Any, inside_label: Any = 0) -> None:
-        self.center = _as_vector("center", center)
+        self.center = as_vector("center", center)
         self.radius = _as_scalar("radius", radius, positive=True)
         self.inside_label = _as_label("inside_label", inside_label)
         self.dim = self.center.size
@@ -1162,7 +1145,7 @@ class Ball(_BinaryAnalytic):
 
     def score_hessian(self, point: Any) -> FloatArray:
         """:math:`\\nabla^2 G = -2I` at ``point`` (shape ``(dim,)``): shape ``(dim, dim)``."""
-        _as_vector("point", point, self.dim)
+        as_vector("point", point, self.dim)
         return -2.0 * np.eye(self.dim)
 
     def _log_tails(self, x: FloatArray, sigma: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -1235,7 +1218,7 @@ class Paraboloid(_BinaryAnalytic):
     def __init__(
         self, curvatures: Any, vertex: Any = None, frame: Any = None, inside_label: Any = 0
     ) -> None:
-        k = _as_finite("curvatures", curvatures)
+        k = as_finite("curvatures", curvatures)
         if k.ndim == 0:
             k = k.reshape(1)
         if k.ndim != 1:
@@ -1243,11 +1226,11 @@ class Paraboloid(_BinaryAnalytic):
         self.curvatures = np.ascontiguousarray(k)
         self.dim = k.size + 1
         d = self.dim
-        self.vertex = np.zeros(d) if vertex is None else _as_vector("vertex", vertex, d)
+        self.vertex = np.zeros(d) if vertex is None else as_vector("vertex", vertex, d)
         if frame is None:
             self.frame: FloatArray | None = None
         else:
-            f = _as_finite("frame", frame)
+            f = as_finite("frame", frame)
             if f.shape != (d, d):
                 raise ValueError(f"frame must have shape ({d}, {d}), got {f.shape}")
             err = float(np.max(np.abs(f.T @ f - np.eye(d))))
@@ -1285,7 +1268,7 @@ class Paraboloid(_BinaryAnalytic):
 
     def score_hessian(self, point: Any) -> FloatArray:
         """:math:`\\nabla^2 G = F\\,\\mathrm{diag}(-\\kappa, 0)\\,F^T` (shape ``(dim, dim)``)."""
-        _as_vector("point", point, self.dim)
+        as_vector("point", point, self.dim)
         h = np.diag(np.append(-self.curvatures, 0.0))
         return h if self.frame is None else self.frame @ h @ self.frame.T
 
@@ -1347,7 +1330,7 @@ class Sectors(BaseClassifier):
     def __init__(self, n_classes: Any = 3, offset: Any = 0.0, center: Any = (0.0, 0.0)) -> None:
         self.n_classes = _as_int("n_classes", n_classes, 2)
         self.offset = _as_scalar("offset", offset)
-        self.center = _as_vector("center", center, 2)
+        self.center = as_vector("center", center, 2)
 
     def _decide(self, points: FloatArray) -> IntArray:
         return sectors_decide_kernel(points, self.n_classes, self.offset, self.center)
@@ -1374,7 +1357,7 @@ class Checkerboard(BaseClassifier):
     def __init__(self, cell: Any = 1.0, n_classes: Any = 2, origin: Any = (0.0, 0.0)) -> None:
         self.cell = _as_scalar("cell", cell, positive=True)
         self.n_classes = _as_int("n_classes", n_classes, 2)
-        self.origin = _as_vector("origin", origin, 2)
+        self.origin = as_vector("origin", origin, 2)
 
     def _decide(self, points: FloatArray) -> IntArray:
         return checkerboard_decide_kernel(points, self.cell, self.n_classes, self.origin)
@@ -1407,8 +1390,8 @@ class MLP(BaseClassifier):
     """
 
     def __init__(self, weights: Any, biases: Any) -> None:
-        ws = [_as_finite(f"weights[{k}]", w) for k, w in enumerate(weights)]
-        bs = [_as_finite(f"biases[{k}]", b) for k, b in enumerate(biases)]
+        ws = [as_finite(f"weights[{k}]", w) for k, w in enumerate(weights)]
+        bs = [as_finite(f"biases[{k}]", b) for k, b in enumerate(biases)]
         if not ws or len(ws) != len(bs):
             raise ValueError(
                 f"weights and biases must be non-empty and of equal length, got {len(ws)} "

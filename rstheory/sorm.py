@@ -87,7 +87,7 @@ from rstheory._geometry import (
 )
 from rstheory._jit import jit
 from rstheory._special import chndtr, erfcx, log_ndtr
-from rstheory._validate import FloatArray, as_array, as_positive
+from rstheory._validate import FloatArray, as_array, as_finite, as_positive
 
 __all__ = [
     "METHODS",
@@ -383,19 +383,12 @@ def _paraboloid_log_array(beta: Any, kappa: Any, offsets: Any) -> Any:
 
 
 def _as_curvatures(name: str, value: Any) -> FloatArray:
-    arr = as_array(name, value)
-    if arr.ndim == 0:
-        arr = arr.reshape(1)
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} must be finite, got {arr[~np.isfinite(arr)].ravel()[:3]!r}")
-    return arr
+    arr = as_finite(name, value)
+    return arr.reshape(1) if arr.ndim == 0 else arr
 
 
 def _as_beta(value: Any) -> FloatArray:
-    arr = as_array("beta", value)
-    if not np.isfinite(arr).all():
-        raise ValueError(f"beta must be finite, got {arr[~np.isfinite(arr)].ravel()[:3]!r}")
-    return arr
+    return as_finite("beta", value)
 
 
 def _rows(beta: FloatArray, curvatures: FloatArray, *extra: FloatArray) -> tuple[Any, ...]:
@@ -655,9 +648,7 @@ def paraboloid_probability(
 def _surface_args(beta: Any, curvature: Any, d: Any) -> tuple[FloatArray, ...]:
     """Validated, broadcast ``(beta, curvature, d)`` of the equal-curvature surfaces."""
     b = _as_beta(beta)
-    k = as_array("curvature", curvature)
-    if not np.isfinite(k).all():
-        raise ValueError(f"curvature must be finite, got {k[~np.isfinite(k)].ravel()[:3]!r}")
+    k = as_finite("curvature", curvature)
     dim = as_array("d", d)
     if not (np.all(dim == np.round(dim)) and np.all(dim >= 2)):
         raise ValueError(f"d must be an integer >= 2, got {dim.ravel()[:3]!r}")
