@@ -467,6 +467,8 @@ def _cmd_level(args: argparse.Namespace) -> int:
 
 
 def _cmd_sorm(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from rstheory import sorm
     from rstheory._validate import as_positive
 
@@ -483,7 +485,7 @@ def _cmd_sorm(args: argparse.Namespace) -> int:
     beta = args.beta
     sigma = float(as_positive("sigma", args.sigma))
     log_exact = float(sorm.paraboloid_probability(beta, kappa, offsets=offsets, log=True))
-    exact = float(sorm.paraboloid_probability(beta, kappa, offsets=offsets))
+    exact = float(np.exp(log_exact))  # what log=False returns
     data: dict[str, Any] = {
         "beta": beta,
         "curvatures": kappa,
@@ -498,7 +500,7 @@ def _cmd_sorm(args: argparse.Namespace) -> int:
     ]
     for name in sorm.METHODS:
         log_p = float(sorm.sorm(beta, kappa, name, log=True))
-        value = float(sorm.sorm(beta, kappa, name))
+        value = float(np.exp(log_p))
         rel = math.inf if math.isinf(log_p) else math.expm1(log_p - log_exact)
         data[name] = {"probability": value, "log_probability": log_p, "relative_error": rel}
         shown = "breaks down (inf)" if math.isinf(log_p) else f"{value!r}"

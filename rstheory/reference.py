@@ -130,6 +130,7 @@ __all__ = [
     "noncentral_chi2_cdf",
     "ball_probability",
     "linear_probability",
+    "sphere_probability",
 ]
 
 ABSTAIN = -1
@@ -2732,4 +2733,33 @@ def linear_probability(w: Any, b: Any, x: Any, sigma: Any, *, dps: int = 50) -> 
             raise ValueError("w must not be zero")
         t = (mpmath.fsum(wi * pi for wi, pi in zip(ww, p, strict=True)) + bb) / (s * norm)
         v = mpmath.ncdf(t)
+    return _round(v, dps)
+
+
+def sphere_probability(beta: Any, curvature: Any, d: Any, *, dps: int = 50) -> _MPF:
+    r"""Probability beyond a sphere of signed curvature ``curvature`` (twin).
+
+    Twin of :func:`rstheory.sorm.sphere_probability`: with :math:`R = 1/|\kappa|`,
+    :math:`P[\chi'^2_d((R + \beta)^2) \le R^2]` for :math:`\kappa > 0` (the far
+    class is the ball), :math:`P[\chi'^2_d((R - \beta)^2) > R^2]` for
+    :math:`\kappa < 0` (the far class is the outside), :math:`\Phi(-\beta)` for
+    :math:`\kappa = 0`, by :func:`noncentral_chi2_cdf`; requires
+    :math:`1 + \beta\kappa > 0`.
+    """
+    dps = _check_dps(dps)
+    dim = _to_int("d", d, 2)
+    with mpmath.workdps(dps + 20):
+        b = _to_mpf("beta", beta)
+        k = _to_mpf("curvature", curvature)
+        if mpmath.isinf(b) or mpmath.isinf(k):
+            raise ValueError("beta and curvature must be finite")
+        if k == 0:
+            return _round(mpmath.ncdf(-b), dps)
+        if 1 + b * k <= 0:
+            raise ValueError("beta, curvature: need 1 + beta * curvature > 0")
+        radius = 1 / abs(k)
+        centre = radius + b if k > 0 else radius - b
+        v = noncentral_chi2_cdf(
+            radius * radius, dim, centre * centre, complement=k < 0, dps=dps + 10
+        )
     return _round(v, dps)

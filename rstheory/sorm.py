@@ -781,7 +781,8 @@ def approximation_errors(
         log_exact = np.empty(b.shape)
         for i in np.ndindex(b.shape):
             m = int(dim[i]) - 1
-            log_exact[i] = paraboloid_probability(float(b[i]), np.full(m, float(k[i])), log=True)
+            kappa = np.full(m, float(k[i]))
+            log_exact[i] = paraboloid_log_tails_kernel(float(b[i]), kappa, np.zeros(m))[0]
     out: dict[str, Any] = {"log_exact": log_exact}
     for name, code in METHODS.items():
         rel = np.empty(b.shape)
