@@ -871,20 +871,49 @@ class _BinaryAnalytic(BaseClassifier):
         """The label of :math:`\\{G < 0\\}`."""
         return 1 - self.inside_label
 
-    # subclasses: the exact tails and the statistics of one vote
-    def _log_tails(self, x: FloatArray, sigma: FloatArray) -> tuple[FloatArray, FloatArray]:
+    # Subclasses describe a point by a few sufficient statistics (one row per point):
+    # the exact tails and the draw of one vote depend on the point only through them,
+    # and along an affine family origin + coords @ basis they cost O(k), not O(d).
+    def _stats(self, z: FloatArray) -> FloatArray:
+        """Sufficient statistics of the points ``z`` (shape ``(m, dim)``): shape ``(m, s)``."""
         raise NotImplementedError  # pragma: no cover
 
-    def _tails(self, x: FloatArray, sigma: FloatArray, log: bool) -> tuple[FloatArray, FloatArray]:
+    def _affine_stats(self, origin: FloatArray, basis: FloatArray) -> Any:
+        """``coords -> _stats(origin + coords @ basis)`` (``basis`` of shape ``(k, dim)``).
+
+        Subclasses compute the statistics from O(k)-sized projections, so that
+        points on a line or a plane through a high-dimensional input cost no
+        O(dim) work each.
+        """
+        raise NotImplementedError  # pragma: no cover
+
+    def _stats_log_tails(
+        self, stats: FloatArray, sigma: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        raise NotImplementedError  # pragma: no cover
+
+    def _stats_tails(
+        self, stats: FloatArray, sigma: FloatArray, log: bool
+    ) -> tuple[FloatArray, FloatArray]:
         """The two class probabilities (or their logs); from the logs unless overridden."""
-        log_in, log_out = self._log_tails(x, sigma)
+        log_in, log_out = self._stats_log_tails(stats, sigma)
         return (log_in, log_out) if log else (np.exp(log_in), np.exp(log_out))
 
-    def _prepare(self, x: FloatArray, sigma: float) -> Any:
+    def _stats_inside(
+        self, stats: FloatArray, sigma: float, m: int, gen: np.random.Generator
+    ) -> npt.NDArray[np.bool_]:
+        """``m`` votes at one point (statistics ``stats``, shape ``(s,)``): inside or not."""
         raise NotImplementedError  # pragma: no cover
 
-    def _inside(self, state: Any, m: int, gen: np.random.Generator) -> npt.NDArray[np.bool_]:
-        raise NotImplementedError  # pragma: no cover
+    def _stats_count(
+        self, stats: FloatArray, sigma: float, n: int, gen: np.random.Generator
+    ) -> int:
+        """Number of inside votes among ``n`` at one point, in chunks (bounded memory)."""
+        inside = 0
+        for start in range(0, n, _CHUNK):
+            m = min(_CHUNK, n - start)
+            inside += int(np.count_nonzero(self._stats_inside(stats, sigma, m, gen)))
+        return inside
 
     def _score(self, z: FloatArray) -> FloatArray:
         raise NotImplementedError  # pragma: no cover
@@ -911,7 +940,7 @@ class _BinaryAnalytic(BaseClassifier):
             ) from exc
         zf = np.ascontiguousarray(np.broadcast_to(z, shape + (self.dim,))).reshape(-1, self.dim)
         sf = np.ascontiguousarray(np.broadcast_to(s, shape)).ravel()
-        p_in, p_out = self._tails(zf, sf, bool(log))
+        p_in, p_out = self._stats_tails(self._stats(zf), sf, bool(log))
         out = np.empty((zf.shape[0], 2))
         out[:, self.inside_label] = p_in
         out[:, self.outside_label] = p_out
@@ -929,12 +958,12 @@ class _BinaryAnalytic(BaseClassifier):
         s = _as_scalar("sigma", sigma, positive=True)
         count = _as_n(n)
         gen = _as_rng(rng)
-        state = self._prepare(xv, s)
+        stats = self._stats(xv[None, :])[0]
         out = np.empty(count, dtype=np.int64)
         for start in range(0, count, _CHUNK):
             m = min(_CHUNK, count - start)
             out[start : start + m] = np.where(
-                self._inside(state, m, gen), self.inside_label, self.outside_label
+                self._stats_inside(stats, s, m, gen), self.inside_label, self.outside_label
             )
         return out
 
@@ -947,11 +976,7 @@ class _BinaryAnalytic(BaseClassifier):
         s = _as_scalar("sigma", sigma, positive=True)
         count = _as_n(n)
         gen = _as_rng(rng)
-        state = self._prepare(xv, s)
-        inside = 0
-        for start in range(0, count, _CHUNK):
-            m = min(_CHUNK, count - start)
-            inside += int(np.count_nonzero(self._inside(state, m, gen)))
+        inside = self._stats_count(self._stats(xv[None, :])[0], s, count, gen)
         out = np.zeros(2, dtype=np.int64)
         out[self.inside_label] = inside
         out[self.outside_label] = count - inside
@@ -1058,16 +1083,25 @@ class Linear(_BinaryAnalytic):
         s = as_positive("sigma", sigma)
         return (np.einsum("...j,j->...", z, self.w) + self.b) / (s * self.norm)
 
-    def _tails(self, x: FloatArray, sigma: FloatArray, log: bool) -> tuple[FloatArray, FloatArray]:
-        t = (np.einsum("ij,j->i", x, self.w) + self.b) / (sigma * self.norm)
+    def _stats(self, z: FloatArray) -> FloatArray:
+        return self._score(z)[:, None]
+
+    def _affine_stats(self, origin: FloatArray, basis: FloatArray) -> Any:
+        m0 = float(np.einsum("j,j->", origin, self.w)) + self.b
+        slope = np.einsum("kj,j->k", basis, self.w)
+        return lambda coords: (m0 + coords @ slope)[:, None]
+
+    def _stats_tails(
+        self, stats: FloatArray, sigma: FloatArray, log: bool
+    ) -> tuple[FloatArray, FloatArray]:
+        t = stats[:, 0] / (sigma * self.norm)
         phi = scipy.special.log_ndtr if log else scipy.special.ndtr
         return phi(t), phi(-t)
 
-    def _prepare(self, x: FloatArray, sigma: float) -> Any:
-        return float(np.einsum("j,j->", x, self.w) + self.b) / (sigma * self.norm)
-
-    def _inside(self, state: Any, m: int, gen: np.random.Generator) -> npt.NDArray[np.bool_]:
-        return gen.standard_normal(m) >= -state
+    def _stats_inside(
+        self, stats: FloatArray, sigma: float, m: int, gen: np.random.Generator
+    ) -> npt.NDArray[np.bool_]:
+        return gen.standard_normal(m) >= -float(stats[0]) / (sigma * self.norm)
 
 
 class Ball(_BinaryAnalytic):
@@ -1148,27 +1182,43 @@ class Ball(_BinaryAnalytic):
         as_vector("point", point, self.dim)
         return -2.0 * np.eye(self.dim)
 
-    def _log_tails(self, x: FloatArray, sigma: FloatArray) -> tuple[FloatArray, FloatArray]:
-        diff = x - self.center
-        nc = np.einsum("ij,ij->i", diff, diff) / (sigma * sigma)
+    def _stats(self, z: FloatArray) -> FloatArray:
+        diff = z - self.center
+        return np.einsum("ij,ij->i", diff, diff)[:, None]
+
+    def _affine_stats(self, origin: FloatArray, basis: FloatArray) -> Any:
+        diff = origin - self.center
+        q0 = float(np.einsum("j,j->", diff, diff))
+        lin = 2.0 * np.einsum("kj,j->k", basis, diff)
+        gram = np.einsum("kj,lj->kl", basis, basis)
+
+        def stats(coords: FloatArray) -> FloatArray:
+            q = q0 + coords @ lin + np.einsum("ik,kl,il->i", coords, gram, coords)
+            return np.maximum(q, 0.0)[:, None]  # rounding may dip below 0 near the centre
+
+        return stats
+
+    def _stats_log_tails(
+        self, stats: FloatArray, sigma: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        nc = stats[:, 0] / (sigma * sigma)
         r2 = (self.radius / sigma) ** 2
         df = np.full(nc.shape, float(self.dim))
-        out = ncx2_log_tails_array(np.ascontiguousarray(r2), df, np.ascontiguousarray(nc))
+        out = ncx2_log_tails_array(
+            np.ascontiguousarray(np.broadcast_to(r2, nc.shape)), df, np.ascontiguousarray(nc)
+        )
         return out[0], out[1]
 
-    def _prepare(self, x: FloatArray, sigma: float) -> Any:
-        diff = x - self.center
-        shift = math.sqrt(float(np.einsum("j,j->", diff, diff))) / sigma
-        return shift, (self.radius / sigma) ** 2
-
-    def _inside(self, state: Any, m: int, gen: np.random.Generator) -> npt.NDArray[np.bool_]:
-        shift, r2 = state
+    def _stats_inside(
+        self, stats: FloatArray, sigma: float, m: int, gen: np.random.Generator
+    ) -> npt.NDArray[np.bool_]:
+        shift = math.sqrt(float(stats[0])) / sigma
         u = gen.standard_normal(m)
         u += shift
         u *= u
         if self.dim > 1:
             u += gen.chisquare(self.dim - 1, m)
-        return u <= r2
+        return u <= (self.radius / sigma) ** 2
 
 
 class Paraboloid(_BinaryAnalytic):
@@ -1239,6 +1289,8 @@ class Paraboloid(_BinaryAnalytic):
             self.frame = np.ascontiguousarray(f)
         self.inside_label = _as_label("inside_label", inside_label)
         self._active = np.flatnonzero(self.curvatures)
+        #: the coordinates a vote depends on: the curved tangents, then the axis
+        self._used = np.append(self._active, self.dim - 1)
 
     _shown = ("curvatures", "inside_label")
 
@@ -1272,35 +1324,42 @@ class Paraboloid(_BinaryAnalytic):
         h = np.diag(np.append(-self.curvatures, 0.0))
         return h if self.frame is None else self.frame @ h @ self.frame.T
 
-    def _log_tails(self, x: FloatArray, sigma: FloatArray) -> tuple[FloatArray, FloatArray]:
+    def _stats(self, z: FloatArray) -> FloatArray:
+        return self._coords(z)[:, self._used]
+
+    def _affine_stats(self, origin: FloatArray, basis: FloatArray) -> Any:
+        y0 = self._coords(origin[None, :])[0, self._used]
+        slope = (basis if self.frame is None else basis @ self.frame)[:, self._used]
+        return lambda coords: y0 + coords @ slope
+
+    def _stats_log_tails(
+        self, stats: FloatArray, sigma: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
         from rstheory.sorm import paraboloid_log_tails_kernel
 
-        y = self._coords(x)
-        act = self._active
-        log_in = np.empty(y.shape[0])
-        log_out = np.empty(y.shape[0])
-        for i in range(y.shape[0]):
+        log_in = np.empty(stats.shape[0])
+        log_out = np.empty(stats.shape[0])
+        kappa_all = self.curvatures[self._active]
+        for i in range(stats.shape[0]):
             s = sigma[i]
-            beta = -y[i, -1] / s
-            if act.size == 0:
+            beta = -stats[i, -1] / s
+            if kappa_all.size == 0:
                 log_in[i] = scipy.special.log_ndtr(-beta)
                 log_out[i] = scipy.special.log_ndtr(beta)
                 continue
-            kappa = np.ascontiguousarray(self.curvatures[act] * s)
-            offsets = np.ascontiguousarray(y[i, act] / s)
+            kappa = np.ascontiguousarray(kappa_all * s)
+            offsets = np.ascontiguousarray(stats[i, :-1] / s)
             log_in[i], log_out[i] = paraboloid_log_tails_kernel(beta, kappa, offsets)
         return log_in, log_out
 
-    def _prepare(self, x: FloatArray, sigma: float) -> Any:
-        y = self._coords(x[None, :])[0]
-        return y[-1], y[self._active], self.curvatures[self._active], sigma
-
-    def _inside(self, state: Any, m: int, gen: np.random.Generator) -> npt.NDArray[np.bool_]:
-        axis, tangent, kappa, sigma = state
-        height = axis + sigma * gen.standard_normal(m)
+    def _stats_inside(
+        self, stats: FloatArray, sigma: float, m: int, gen: np.random.Generator
+    ) -> npt.NDArray[np.bool_]:
+        kappa = self.curvatures[self._active]
+        height = stats[-1] + sigma * gen.standard_normal(m)
         bend = np.zeros(m)
         for j in range(kappa.size):
-            t = tangent[j] + sigma * gen.standard_normal(m)
+            t = stats[j] + sigma * gen.standard_normal(m)
             bend += kappa[j] * (t * t)
         return height >= 0.5 * bend
 
