@@ -150,12 +150,14 @@ def broadcast(**arrays: FloatArray) -> tuple[tuple[int, ...], list[FloatArray]]:
         If the shapes do not broadcast; the message names the arguments.
     """
     try:
-        out = np.broadcast_arrays(*arrays.values())
+        shape = np.broadcast_shapes(*(np.shape(v) for v in arrays.values()))
     except ValueError as exc:
         shapes = ", ".join(f"{k}{np.shape(v)}" for k, v in arrays.items())
         raise ValueError(f"arguments do not broadcast together: {shapes}") from exc
-    shape = out[0].shape if out else ()
-    return shape, [np.ascontiguousarray(a, dtype=np.float64).ravel() for a in out]
+    out = [np.broadcast_to(v, shape) for v in arrays.values()]
+    flat = [np.ascontiguousarray(a, dtype=np.float64).ravel() for a in out]
+    # a size-1 broadcast view is "contiguous" and comes back read-only: Numba warns on those
+    return shape, [a if a.flags.writeable else a.copy() for a in flat]
 
 
 def is_scalar(*values: Any) -> bool:

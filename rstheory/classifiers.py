@@ -899,6 +899,10 @@ class _BinaryAnalytic(BaseClassifier):
         log_in, log_out = self._stats_log_tails(stats, sigma)
         return (log_in, log_out) if log else (np.exp(log_in), np.exp(log_out))
 
+    def _stats_decide(self, stats: FloatArray) -> npt.NDArray[np.bool_]:
+        """Whether the points of statistics ``stats`` (shape ``(m, s)``) are inside."""
+        raise NotImplementedError  # pragma: no cover
+
     def _stats_inside(
         self, stats: FloatArray, sigma: float, m: int, gen: np.random.Generator
     ) -> npt.NDArray[np.bool_]:
@@ -1091,6 +1095,9 @@ class Linear(_BinaryAnalytic):
         slope = np.einsum("kj,j->k", basis, self.w)
         return lambda coords: (m0 + coords @ slope)[:, None]
 
+    def _stats_decide(self, stats: FloatArray) -> npt.NDArray[np.bool_]:
+        return stats[:, 0] >= 0.0
+
     def _stats_tails(
         self, stats: FloatArray, sigma: FloatArray, log: bool
     ) -> tuple[FloatArray, FloatArray]:
@@ -1197,6 +1204,9 @@ class Ball(_BinaryAnalytic):
             return np.maximum(q, 0.0)[:, None]  # rounding may dip below 0 near the centre
 
         return stats
+
+    def _stats_decide(self, stats: FloatArray) -> npt.NDArray[np.bool_]:
+        return stats[:, 0] <= self.radius**2
 
     def _stats_log_tails(
         self, stats: FloatArray, sigma: FloatArray
@@ -1331,6 +1341,10 @@ class Paraboloid(_BinaryAnalytic):
         y0 = self._coords(origin[None, :])[0, self._used]
         slope = (basis if self.frame is None else basis @ self.frame)[:, self._used]
         return lambda coords: y0 + coords @ slope
+
+    def _stats_decide(self, stats: FloatArray) -> npt.NDArray[np.bool_]:
+        bend = (stats[:, :-1] ** 2) @ self.curvatures[self._active]
+        return stats[:, -1] - 0.5 * bend >= 0.0
 
     def _stats_log_tails(
         self, stats: FloatArray, sigma: FloatArray
