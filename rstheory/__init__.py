@@ -72,6 +72,17 @@ from rstheory.sorm import (
     sphere_probability,
     tvedt,
 )
+from rstheory.simulate import (
+    SmoothedClassifier,
+    binary_search,
+    binary_search_spread,
+    direction_scan,
+    linear_normal_cosine,
+    normal_estimate,
+    normal_study,
+    search_distribution,
+    slice_2d,
+)
 
 __version__ = "0.1.0"
 
@@ -124,4 +135,13 @@ __all__ = [
     "smoothed_frontier_offset",
     "sphere_probability",
     "tvedt",
+    "SmoothedClassifier",
+    "binary_search",
+    "binary_search_spread",
+    "direction_scan",
+    "linear_normal_cosine",
+    "normal_estimate",
+    "normal_study",
+    "search_distribution",
+    "slice_2d",
 ]

@@ -335,7 +335,8 @@ class SmoothedClassifier:
                 raise ValueError(f"base.decide returned {labels.size} labels for {m} points")
             if labels.size and (labels.min() < 0 or labels.max() >= c):
                 raise ValueError(f"base.decide returned labels outside 0..{c - 1}")
-            flat += np.bincount(index * c + labels, minlength=groups * c)
+            g0, g1 = int(index[0]), int(index[-1]) + 1  # the groups this chunk touches
+            flat[g0 * c : g1 * c] += np.bincount((index - g0) * c + labels, minlength=(g1 - g0) * c)
         return flat.reshape(points.shape[0], draws, c)
 
     def _counts(self, points: FloatArray | None, stats: FloatArray | None, draws: int) -> IntArray:
