@@ -15,6 +15,14 @@ Subcommands (each takes ``--json`` for machine-readable output on stdout)::
     rstheory predict-min-n --alpha 0.001
     rstheory level --pa 0.99 --n 100 [--ties lose|win|random] [--radius R --sigma S]
     rstheory sorm --beta 3 --curvatures 0.1,0.1 [--offsets 0,0.5] [--sigma 1]
+    rstheory simulate EXPERIMENT [--classifier linear|ball|sectors] [--dim D] [--sigma S]
+                      [--n 10,100] [--ties lose|win|random] [--seed 0] [--repeats R]
+                      [--offset T | --radius R]
+        EXPERIMENT: probability [--distance T] [--alpha A]
+                    search [--to T] [--steps 16] [--queries-per-step 1]
+                    scan [--distances a:b:k | t1,t2,...] [--alpha A]
+                    slice [--extent E | a0,a1,b0,b1] [--resolution 41 | 61,41]
+                    normal [--delta 0.125,0.25] [--queries 100]
     rstheory report --out DIR [--quick]
     rstheory --version
 
@@ -532,6 +540,462 @@ def _cmd_sorm(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- simulate
+
+
+#: Default input dimension of ``rstheory simulate`` (an ImageNet input, 3 x 224 x 224).
+_IMAGENET = 3 * 224 * 224
+
+#: Draws per result of each experiment when ``--repeats`` is not given.
+_SIMULATE_REPEATS = {"probability": 1000, "search": 1000, "scan": 200, "normal": 10}
+
+
+class _Setup:
+    """The classifier, input and ray of ``rstheory simulate`` (see :func:`_simulate_setup`)."""
+
+    def __init__(
+        self,
+        base: Any,
+        x_o: Any,
+        label: int,
+        frontier: float,
+        normal: Any,
+        description: str,
+    ) -> None:
+        self.base = base
+        self.x_o = x_o
+        self.dim = int(x_o.size)
+        self.label = label
+        #: distance along e_0 from x_o to the frontier of g_sigma (the reference scale)
+        self.frontier = frontier
+        #: unit normal of that frontier at x_o + frontier e_0 (None: the library's own)
+        self.normal = normal
+        self.description = description
+
+    def along(self, t: float) -> Any:
+        """The point ``x_o + t e_0``."""
+        point = self.x_o.copy()
+        point[0] += t
+        return point
+
+    def e(self, i: int) -> Any:
+        """The unit vector ``e_i``."""
+        import numpy as np
+
+        out = np.zeros(self.dim)
+        out[i] = 1.0
+        return out
+
+
+def _ball_frontier(base: Any, sigma: float) -> float | None:
+    """Distance from the centre where the smoothed ball's pi_inside crosses 1/2 (or None)."""
+    import numpy as np
+    import scipy.optimize
+
+    e0 = np.zeros(base.dim)
+
+    def gap(t: float) -> float:
+        e0[0] = t
+        lp = base.probability(e0, sigma, log=True)
+        return float(lp[base.inside_label] - lp[base.outside_label])
+
+    if gap(0.0) <= 0.0 or gap(base.radius) > 0.0:
+        return None
+    return float(scipy.optimize.brentq(gap, 0.0, base.radius, xtol=1e-13 * base.radius))
+
+
+def _simulate_setup(args: argparse.Namespace) -> _Setup:
+    """Build the experiment's classifier and input from the shared options.
+
+    * ``linear``: :math:`f = ` ``Linear(e_0, -offset)`` in ``dim`` dimensions,
+      :math:`x_o = 0` (class 0), frontier at :math:`x_0 = ` offset (also
+      that of :math:`g_\\sigma`, which equals :math:`f`);
+    * ``ball``: ``Ball(0, radius)``, :math:`x_o = 0` (class 0); the frontier
+      of :math:`g_\\sigma` along :math:`e_0` is where :math:`\\pi_0 = 1/2`
+      (``radius`` when the centre is already outside it);
+    * ``sectors``: ``Sectors(3)`` in 2-D, :math:`x_o = (-2, \\sqrt 3)\\,`
+      offset (class 1, angle 139 degrees); the ray :math:`x_o + t e_0`
+      crosses the 120-degree frontier with class 0 at :math:`t = ` offset,
+      where by symmetry :math:`\\pi_0 = \\pi_1` (the frontier of :math:`g_\\sigma`
+      too, :math:`\\pi_2` being negligible that far from the centre).
+    """
+    import numpy as np
+
+    from rstheory.classifiers import Ball, Linear, Sectors
+
+    kind = args.classifier
+    if kind != "ball" and args.radius is not None:
+        raise _UsageError("--radius applies to --classifier ball only")
+    if kind == "ball" and args.offset is not None:
+        raise _UsageError("--offset applies to --classifier linear and sectors only")
+    sigma = args.sigma
+    if not (math.isfinite(sigma) and sigma > 0.0):
+        raise _UsageError(f"--sigma must be finite and > 0, got {sigma!r}")
+    given = _whole(args.dim) if args.dim is not None else None
+    if kind == "sectors":
+        if given is not None and given != 2:
+            raise _UsageError(f"--dim must be 2 with --classifier sectors, got {args.dim!r}")
+        dim = 2
+    elif given is None:
+        dim = _IMAGENET
+    elif isinstance(given, int) and given >= 1:
+        dim = given
+    else:
+        raise _UsageError(f"--dim must be an integer >= 1, got {args.dim!r}")
+    offset = 1.0 if args.offset is None else args.offset
+    if kind != "ball" and not (math.isfinite(offset) and offset > 0.0):
+        raise _UsageError(f"--offset must be finite and > 0, got {offset!r}")
+    x_o = np.zeros(dim)
+    if kind == "linear":
+        w = np.zeros(dim)
+        w[0] = 1.0
+        base: Any = Linear(w, -offset)
+        frontier, normal = offset, None
+        text = f"Linear(e_0, b={-offset!r}) in d = {dim}, x_o = 0, frontier at x_0 = {offset!r}"
+    elif kind == "ball":
+        radius = 100.0 if args.radius is None else args.radius
+        base = Ball(x_o, radius)
+        found = _ball_frontier(base, sigma)
+        frontier, normal = (base.radius if found is None else found), None
+        where = "none" if found is None else f"{found!r}"
+        text = (
+            f"Ball(0, radius={base.radius!r}) in d = {dim}, x_o = 0, "
+            f"frontier of g_sigma along e_0: {where}"
+        )
+    else:
+        base = Sectors(3)
+        x_o = np.array([-2.0 * offset, math.sqrt(3.0) * offset])
+        frontier, normal = offset, np.array([0.5 * math.sqrt(3.0), 0.5])
+        text = f"Sectors(3), x_o = {x_o.tolist()!r}, frontier (120 degrees) at t = {offset!r}"
+    label = int(base.decide(x_o))
+    return _Setup(base, x_o, label, float(frontier), normal, text)
+
+
+def _simulate_ns(args: argparse.Namespace) -> list[int | float]:
+    return [_whole(v) for v in _numbers("--n", args.n, "vote counts")]
+
+
+def _simulate_distances(text: str) -> list[float]:
+    """``"a:b:k"`` (``k`` evenly spaced distances from a to b) or a comma list."""
+    if ":" not in text:
+        return [float(v) for v in _numbers("--distances", text, "distances")]
+    message = f"--distances must be a:b:k (k >= 1 points from a to b) or a comma list, got {text!r}"
+    parts = text.split(":")
+    try:
+        a, b, k = float(parts[0]), float(parts[1]), _whole(float(parts[2]))
+    except (ValueError, IndexError):
+        raise _UsageError(message) from None
+    if len(parts) != 3 or not isinstance(k, int) or k < 1:
+        raise _UsageError(message)
+    if k == 1:
+        return [a]
+    return [a + (b - a) * i / (k - 1) for i in range(k)]
+
+
+def _floats(values: Any) -> Any:
+    """Python floats (or None) from a NumPy scalar, array or None."""
+    import numpy as np
+
+    if values is None:
+        return None
+    arr = np.asarray(values, dtype=np.float64)
+    return arr.tolist() if arr.ndim else float(arr)
+
+
+def _sim_probability(
+    args: argparse.Namespace, setup: _Setup, ns: list[Any], gen: Any
+) -> tuple[list[dict[str, Any]], list[str]]:
+    from rstheory.simulate import SmoothedClassifier
+
+    t = args.distance
+    if not math.isfinite(t):
+        raise _UsageError(f"--distance must be finite, got {t!r}")
+    repeats = _whole(args.repeats)
+    point = setup.along(t)
+    results: list[dict[str, Any]] = []
+    lines = [
+        f"P[g_sigma,n(x) != {setup.label}] at x = x_o + {t!r} e_0 ({repeats} draws, "
+        f"Clopper-Pearson interval at total level {args.alpha!r}):"
+    ]
+    for n in ns:
+        g = SmoothedClassifier(setup.base, args.sigma, n, ties=args.ties, rng=gen)
+        r = g.adversarial_probability(point, setup.label, repeats, args.alpha)
+        row = {
+            "n": g.n,
+            "estimate": float(r.estimate),
+            "low": float(r.low),
+            "high": float(r.high),
+            "successes": int(r.successes),
+            "repeats": r.repeats,
+            "exact": _floats(r.exact),
+            "pi": _floats(r.pi),
+        }
+        results.append(row)
+        exact = "" if r.exact is None else f", exact {row['exact']!r} (pi_y {row['pi']!r})"
+        lines.append(f"  n = {g.n}: {row['estimate']!r} [{row['low']!r}, {row['high']!r}]{exact}")
+    return results, lines
+
+
+def _sim_search(
+    args: argparse.Namespace, setup: _Setup, ns: list[Any], gen: Any
+) -> tuple[list[dict[str, Any]], list[str]]:
+    import numpy as np
+
+    from rstheory.simulate import SmoothedClassifier, binary_search_spread, search_distribution
+
+    to = 2.0 * setup.frontier if args.to is None else args.to
+    steps = _whole(args.steps)
+    per_step = _whole(args.queries_per_step)
+    repeats = _whole(args.repeats)
+    outside = setup.along(to)
+    results: list[dict[str, Any]] = []
+    lines = [
+        f"binary search from x_o to x_o + {to!r} e_0, {steps} steps x {per_step} queries, "
+        f"{repeats} runs; distance of the end point to x_o:"
+    ]
+    for n in ns:
+        g = SmoothedClassifier(setup.base, args.sigma, n, ties=args.ties, rng=gen)
+        s = binary_search_spread(g, setup.x_o, outside, steps, repeats, per_step, setup.label)
+        q25, median, q75 = (float(v) for v in np.percentile(s.distances, [25.0, 50.0, 75.0]))
+        row: dict[str, Any] = {
+            "n": g.n,
+            "median": median,
+            "iqr": q75 - q25,
+            "sd": float(np.std(s.distances)),
+            "mean": float(np.mean(s.distances)),
+            "frontier": s.frontier,
+            "queries": s.queries,
+            "base_calls": s.base_calls,
+            "exact": None,
+        }
+        line = (
+            f"  n = {g.n}: median {median!r}, IQR {row['iqr']!r}, sd {row['sd']!r}, "
+            f"frontier of g_sigma {s.frontier!r}"
+        )
+        if g.analytic:
+            law = search_distribution(g, setup.x_o, outside, steps, per_step, setup.label)
+            mean = law.mean()
+            p = law.probabilities / law.probabilities.sum()
+            sd = math.sqrt(max(0.0, float(p @ (law.distances - mean) ** 2)))
+            row["exact"] = {
+                "median": float(law.quantile(0.5)),
+                "sd": sd,
+                "mean": mean,
+                "dropped": law.dropped,
+                "support": int(law.distances.size),
+            }
+            line += f"; exact law: median {row['exact']['median']!r}, sd {sd!r}"
+        results.append(row)
+        lines.append(line)
+    return results, lines
+
+
+def _sim_scan(
+    args: argparse.Namespace, setup: _Setup, ns: list[Any], gen: Any
+) -> tuple[list[dict[str, Any]], list[str]]:
+    from rstheory.simulate import SmoothedClassifier, direction_scan
+
+    if args.distances is None:
+        distances = _simulate_distances(f"0:{2.0 * setup.frontier!r}:81")
+    else:
+        distances = _simulate_distances(args.distances)
+    repeats = _whole(args.repeats)
+    results: list[dict[str, Any]] = []
+    lines = [
+        f"P[g_sigma,n(x_o + t e_0) != {setup.label}] along e_0 ({repeats} draws per distance, "
+        f"interval at total level {args.alpha!r}):"
+    ]
+    for n in ns:
+        g = SmoothedClassifier(setup.base, args.sigma, n, ties=args.ties, rng=gen)
+        s = direction_scan(
+            g, setup.x_o, setup.e(0), distances, repeats, setup.label, alpha=args.alpha
+        )
+        row = {
+            "n": g.n,
+            "distances": _floats(s.distances),
+            "estimate": _floats(s.estimate),
+            "low": _floats(s.low),
+            "high": _floats(s.high),
+            "exact": _floats(s.exact),
+            "pi": _floats(s.pi),
+            "radius": s.radius,
+            "pa": _floats(s.pa),
+            "level_bounds": _floats(s.level_bounds),
+            "base_frontier": s.base_frontier,
+            "smoothed_frontier": s.smoothed_frontier,
+        }
+        results.append(row)
+        bounds = ", ".join(
+            f"Pa {a!r}: {b!r}" for a, b in zip(row["pa"], row["level_bounds"], strict=True)
+        )
+        lines.append(
+            f"  n = {g.n}: certified radius {s.radius!r}; level bounds {bounds}; frontier of "
+            f"f {s.base_frontier!r}, of g_sigma {s.smoothed_frontier!r}"
+        )
+        lines.append(f"    {'t':>10} {'estimate':>9} {'low':>9} {'high':>9} {'exact':>11}")
+        for i, t in enumerate(row["distances"]):
+            exact = "" if row["exact"] is None else f"{row['exact'][i]:11.4g}"
+            lines.append(
+                f"    {t:10.5g} {row['estimate'][i]:9.4f} {row['low'][i]:9.4f} "
+                f"{row['high'][i]:9.4f} {exact}"
+            )
+    return results, lines
+
+
+#: Characters of the text label map of ``rstheory simulate slice``.
+_LABEL_CHARS = "0123456789"
+
+
+def _label_map(labels: Any) -> list[str]:
+    """Rows of a label map, top (largest b) first, one character per label."""
+    return ["".join(_LABEL_CHARS[int(c)] for c in row) for row in labels[::-1]]
+
+
+def _sim_slice(
+    args: argparse.Namespace, setup: _Setup, ns: list[Any], gen: Any
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[str]]:
+    from rstheory.simulate import SmoothedClassifier, slice_2d
+
+    if setup.dim < 2:
+        raise _UsageError(f"slice needs --dim >= 2 (a plane), got {setup.dim}")
+    if args.extent is None:
+        extent: Any = 2.0 * setup.frontier
+    else:
+        values = [float(v) for v in _numbers("--extent", args.extent, "numbers")]
+        if len(values) not in (1, 4):
+            raise _UsageError(
+                f"--extent must be one half-width or a_min,a_max,b_min,b_max, got {args.extent!r}"
+            )
+        extent = values[0] if len(values) == 1 else values
+    points = [_whole(v) for v in _numbers("--resolution", args.resolution, "grid sizes")]
+    if len(points) not in (1, 2):
+        raise _UsageError(
+            f"--resolution must be one grid size or two (along a, along b), got {args.resolution!r}"
+        )
+    resolution: Any = points[0] if len(points) == 1 else tuple(points)
+    u, v = setup.e(0), setup.e(1)
+    f_map = slice_2d(setup.base, setup.x_o, u, v, extent, resolution)
+    head = {
+        "a": _floats(f_map.a),
+        "b": _floats(f_map.b),
+        "base_labels": f_map.labels.tolist(),
+    }
+    lines = [
+        f"labels on the plane x_o + a e_0 + b e_1, a in [{head['a'][0]!r}, {head['a'][-1]!r}] "
+        f"(columns), b in [{head['b'][0]!r}, {head['b'][-1]!r}] (rows, top = largest b)",
+        "f itself:",
+        *_label_map(f_map.labels),
+    ]
+    results: list[dict[str, Any]] = []
+    for n in ns:
+        g = SmoothedClassifier(setup.base, args.sigma, n, ties=args.ties, rng=gen)
+        s = slice_2d(g, setup.x_o, u, v, extent, resolution)
+        results.append({"n": g.n, "labels": s.labels.tolist()})
+        lines.append(f"g_sigma,n with n = {g.n} (one draw per point):")
+        lines.extend(_label_map(s.labels))
+    return head, results, lines
+
+
+def _sim_normal(
+    args: argparse.Namespace, setup: _Setup, ns: list[Any], gen: Any
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[str]]:
+    from rstheory.simulate import linear_normal_cosine, normal_study
+
+    deltas = [float(v) for v in _numbers("--delta", args.delta, "probe noise levels")]
+    queries = _whole(args.queries)
+    repeats = _whole(args.repeats)
+    x_b = setup.along(setup.frontier)
+    study = normal_study(
+        setup.base,
+        x_b,
+        args.sigma,
+        ns,
+        deltas,
+        queries,
+        repeats,
+        setup.label,
+        setup.normal,
+        ties=args.ties,
+        rng=gen,
+    )
+    head = {"x_b": f"x_o + {setup.frontier!r} e_0"}
+    lines = [
+        f"HopSkipJump normal estimate at x_b = x_o + {setup.frontier!r} e_0 (frontier of "
+        f"g_sigma), {queries} probes, {repeats} repeats; mean cosine with the true normal:"
+    ]
+    results: list[dict[str, Any]] = []
+    for i, n in enumerate(study.ns):
+        cos = study.cosines[i]
+        row: dict[str, Any] = {
+            "n": int(n),
+            "deltas": _floats(study.deltas),
+            "mean_cosine": _floats(cos.mean(axis=1)),
+            "sd_cosine": _floats(cos.std(axis=1)),
+            "theory": None,
+        }
+        if args.classifier == "linear":
+            row["theory"] = [
+                linear_normal_cosine(int(n), d / args.sigma, setup.dim, queries, args.ties)
+                for d in row["deltas"]
+            ]
+        results.append(row)
+        for j, d in enumerate(row["deltas"]):
+            theory = "" if row["theory"] is None else f", theory {row['theory'][j]!r}"
+            lines.append(
+                f"  n = {int(n)}, delta = {d!r} (delta/sigma = {d / args.sigma:.4g}): "
+                f"{row['mean_cosine'][j]!r} (sd {row['sd_cosine'][j]!r}){theory}"
+            )
+    return head, results, lines
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    experiment = args.experiment
+    seed = _whole(args.seed)
+    if not isinstance(seed, int) or seed < 0:
+        raise _UsageError(f"--seed must be an integer >= 0, got {args.seed!r}")
+    if getattr(args, "repeats", None) is None and experiment in _SIMULATE_REPEATS:
+        args.repeats = _SIMULATE_REPEATS[experiment]
+    setup = _simulate_setup(args)
+    ns = _simulate_ns(args)
+    gen = np.random.default_rng(seed)
+    data: dict[str, Any] = {
+        "experiment": experiment,
+        "classifier": args.classifier,
+        "dim": setup.dim,
+        "sigma": args.sigma,
+        "ties": args.ties,
+        "seed": seed,
+        "setup": setup.description,
+        "label": setup.label,
+        "frontier": setup.frontier,
+    }
+    if experiment != "slice":
+        data["repeats"] = _whole(args.repeats)
+    head: dict[str, Any] = {}
+    if experiment == "probability":
+        data["distance"] = args.distance
+        results, body = _sim_probability(args, setup, ns, gen)
+    elif experiment == "search":
+        results, body = _sim_search(args, setup, ns, gen)
+    elif experiment == "scan":
+        results, body = _sim_scan(args, setup, ns, gen)
+    elif experiment == "slice":
+        head, results, body = _sim_slice(args, setup, ns, gen)
+    else:
+        head, results, body = _sim_normal(args, setup, ns, gen)
+    data.update(head)
+    data["results"] = results
+    lines = [
+        f"{setup.description}; label under attack {setup.label}; sigma = {args.sigma!r}, "
+        f"ties = {args.ties}, seed = {seed}",
+        *body,
+    ]
+    _emit(args, data, lines)
+    return 0
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -672,11 +1136,99 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sigma", type=float, default=1.0, help="noise level for the offsets (1)")
     p.set_defaults(func=_cmd_sorm)
 
+    _add_simulate(sub)
+
     p = add("report", "write the verification report (report.md, figures)")
     p.add_argument("--out", required=True, help="output directory")
     p.add_argument("--quick", action="store_true", help="smaller grid (well under a minute)")
     p.set_defaults(func=_cmd_report)
     return parser
+
+
+def _add_simulate(sub: Any) -> None:
+    """``rstheory simulate EXPERIMENT``: the experiments of :mod:`rstheory.simulate`."""
+    text = "experiments with the practical smoothed classifier g_sigma,n (Maho et al. 2022)"
+    p = sub.add_parser("simulate", help=text, description=text)
+    experiments = p.add_subparsers(dest="experiment", metavar="EXPERIMENT", required=True)
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    common.add_argument(
+        "--classifier",
+        choices=("linear", "ball", "sectors"),
+        default="linear",
+        help="base classifier: a half-space, a ball, or Sectors(3) in 2-D (linear)",
+    )
+    common.add_argument(
+        "--dim", type=_number, default=None, help=f"dimension ({_IMAGENET}; sectors: 2)"
+    )
+    common.add_argument("--sigma", type=float, default=0.25, help="noise level (0.25)")
+    common.add_argument(
+        "--n", default="100", help="votes per query; a comma list gives one result per n (100)"
+    )
+    common.add_argument("--ties", choices=_TIES, default="lose", help="tie rule (lose)")
+    common.add_argument("--seed", type=_number, default=0, help="random seed (0)")
+    common.add_argument(
+        "--offset",
+        type=float,
+        default=None,
+        help="linear, sectors: distance along e_0 from x_o to the frontier (1)",
+    )
+    common.add_argument(
+        "--radius", type=float, default=None, help="ball: radius, centred on x_o = 0 (100)"
+    )
+    repeated = argparse.ArgumentParser(add_help=False)
+    repeated.add_argument(
+        "--repeats",
+        type=_number,
+        default=None,
+        help="draws or runs per result (probability and search 1000, scan 200, normal 10)",
+    )
+    level = argparse.ArgumentParser(add_help=False)
+    level.add_argument(
+        "--alpha", type=float, default=0.001, help="total level of the intervals (0.001)"
+    )
+
+    def add(name: str, help_text: str, *parents: argparse.ArgumentParser) -> Any:
+        q = experiments.add_parser(
+            name, help=help_text, description=help_text, parents=[common, *parents]
+        )
+        q.set_defaults(func=_cmd_simulate)
+        return q
+
+    q = add(
+        "probability", "P[g_sigma,n(x_o + t e_0) != y]: estimate, interval, exact", repeated, level
+    )
+    q.add_argument("--distance", type=float, default=0.0, help="t (0)")
+
+    q = add("search", "spread of the binary search's end point and its exact law", repeated)
+    q.add_argument(
+        "--to", type=float, default=None, help="x_outside = x_o + TO e_0 (twice the frontier)"
+    )
+    q.add_argument("--steps", type=_number, default=16, help="bisection steps (16)")
+    q.add_argument(
+        "--queries-per-step", type=_number, default=1, help="draws per step, majority (1)"
+    )
+
+    q = add("scan", "P[g_sigma,n != y] along e_0, radius, level bounds, frontiers", repeated, level)
+    q.add_argument(
+        "--distances",
+        default=None,
+        help="a:b:k (k points from a to b) or a comma list (0:2F:81, F the frontier)",
+    )
+
+    q = add("slice", "label map of f and of g_sigma,n on the plane x_o + a e_0 + b e_1")
+    q.add_argument(
+        "--extent",
+        default=None,
+        help="half-width, or a_min,a_max,b_min,b_max (twice the frontier distance); write "
+        "--extent=-1,1,0,2 when the first is negative",
+    )
+    q.add_argument("--resolution", default="41", help="grid points per axis, or along a,b (41)")
+
+    q = add("normal", "HopSkipJump normal estimate at the frontier: mean cosine", repeated)
+    q.add_argument("--delta", default="0.125,0.25,0.5,1", help="probe noise levels, comma list")
+    q.add_argument("--queries", type=_number, default=100, help="probes per estimate (100)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -708,6 +1260,10 @@ _FLAG_OF = {
     "scale": "--sigma",
     "counts_selection": "--selection",
     "counts_estimation": "--estimation",
+    "queries_per_step": "--queries-per-step",
+    "x_outside": "--to",
+    "ns": "--n",
+    "deltas": "--delta",
 }
 
 

@@ -10,12 +10,24 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+from scipy import special, stats
 
 import rstheory
 from rstheory import bounds, levels, planning, radius, sorm
 from rstheory.certify import ABSTAIN, certify, predict
+from rstheory.classifiers import Ball, Linear, Sectors
 from rstheory.cli import main
+from rstheory.simulate import (
+    SmoothedClassifier,
+    binary_search_spread,
+    direction_scan,
+    linear_normal_cosine,
+    normal_study,
+    search_distribution,
+    slice_2d,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -333,6 +345,262 @@ def test_sorm_breakdown_and_offsets(capsys: pytest.CaptureFixture[str]) -> None:
     assert "breaks down" in data["frontier_offset_errors"]["hohenbichler"]
     assert main(argv) == 0
     assert "breaks down (inf)" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- simulate
+
+SIGMA = 0.25
+
+
+def _e(dim: int, i: int = 0) -> np.ndarray:
+    out = np.zeros(dim)
+    out[i] = 1.0
+    return out
+
+
+def _linear(dim: int, offset: float = 1.0) -> Linear:
+    """The CLI's half-space: w = e_0, frontier at x_0 = offset, x_o = 0 in class 0."""
+    return Linear(_e(dim), -offset)
+
+
+SECTORS_XO = np.array([-2.0, math.sqrt(3.0)])  # the CLI's x_o for sectors at offset 1
+SECTORS_NORMAL = np.array([0.5 * math.sqrt(3.0), 0.5])  # the 120-degree frontier's normal
+
+
+def test_simulate_probability_linear(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["simulate", "probability", "--dim", "10", "--n", "1,20", "--repeats", "300"]
+    argv += ["--distance", "0.9", "--seed", "3"]
+    data = run_json(capsys, *argv)
+    assert data["experiment"] == "probability" and data["classifier"] == "linear"
+    assert (data["dim"], data["label"], data["frontier"], data["repeats"]) == (10, 0, 1.0, 300)
+    gen = np.random.default_rng(3)
+    for row, n in zip(data["results"], (1, 20), strict=True):
+        g = SmoothedClassifier(_linear(10), SIGMA, n, rng=gen)
+        r = g.adversarial_probability(0.9 * _e(10), 0, 300, 0.001)
+        assert row["n"] == n
+        assert (row["estimate"], row["low"], row["high"]) == (r.estimate, r.low, r.high)
+        assert row["successes"] == r.successes and row["repeats"] == 300
+        # the geometry: pi_0 = Phi((1 - 0.9) / sigma), and P = P_win(1 - pi_0, n)
+        assert row["pi"] == pytest.approx(float(special.ndtr(0.4)), rel=1e-14)
+        assert row["exact"] == r.exact
+        assert r.exact == pytest.approx(levels.majority_vote_probability(1.0 - r.pi, n), rel=1e-12)
+        assert row["low"] <= row["exact"] <= row["high"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "label under attack 0" in out
+    for row in data["results"]:
+        assert f"n = {row['n']}: {row['estimate']!r} [{row['low']!r}, {row['high']!r}]" in out
+        assert f"exact {row['exact']!r}" in out
+
+
+def test_simulate_probability_ball_and_sectors(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["simulate", "probability", "--classifier", "ball", "--dim", "50", "--radius", "3"]
+    data = run_json(capsys, *argv, "--distance", "1.5", "--n", "11", "--repeats", "200")
+    g = SmoothedClassifier(Ball(np.zeros(50), 3.0), SIGMA, 11, rng=0)
+    r = g.adversarial_probability(1.5 * _e(50), 0, 200)
+    row = data["results"][0]
+    assert (row["estimate"], row["exact"], row["pi"]) == (r.estimate, r.exact, r.pi)
+    # the frontier of g_sigma: where P[ncx2(d, t^2/sigma^2) <= R^2/sigma^2] = 1/2
+    t = data["frontier"]
+    assert 0.0 < t < 3.0
+    assert stats.ncx2.cdf(9.0 / SIGMA**2, 50, t**2 / SIGMA**2) == pytest.approx(0.5, abs=1e-9)
+
+    argv = ["simulate", "probability", "--classifier", "sectors", "--distance", "1"]
+    data = run_json(capsys, *argv, "--n", "5", "--repeats", "100", "--seed", "1")
+    assert data["dim"] == 2 and data["label"] == 1
+    g = SmoothedClassifier(Sectors(3), SIGMA, 5, rng=1)
+    r = g.adversarial_probability(SECTORS_XO + _e(2), 1, 100)
+    row = data["results"][0]
+    assert (row["estimate"], row["low"], row["high"]) == (r.estimate, r.low, r.high)
+    assert row["exact"] is None and row["pi"] is None
+    assert main(argv) == 0
+    assert "exact" not in capsys.readouterr().out.splitlines()[-1]
+
+
+def test_simulate_search(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["simulate", "search", "--dim", "8", "--n", "1,25", "--repeats", "200", "--steps"]
+    argv += ["12", "--queries-per-step", "3", "--to", "3", "--seed", "5"]
+    data = run_json(capsys, *argv)
+    gen = np.random.default_rng(5)
+    for row, n in zip(data["results"], (1, 25), strict=True):
+        g = SmoothedClassifier(_linear(8), SIGMA, n, rng=gen)
+        s = binary_search_spread(g, np.zeros(8), 3 * _e(8), 12, 200, 3, 0)
+        q25, q50, q75 = np.percentile(s.distances, [25, 50, 75])
+        assert row["median"] == q50 and row["iqr"] == q75 - q25
+        assert row["sd"] == np.std(s.distances) and row["mean"] == np.mean(s.distances)
+        assert row["frontier"] == s.frontier == pytest.approx(1.0, abs=1e-12)
+        assert row["queries"] == 12 * 3 * 200 and row["base_calls"] == 12 * 3 * 200 * n
+        law = search_distribution(g, np.zeros(8), 3 * _e(8), 12, 3, 0)
+        assert row["exact"]["median"] == law.quantile(0.5)
+        assert row["exact"]["mean"] == pytest.approx(law.mean(), rel=1e-15)
+        w = law.probabilities / law.probabilities.sum()
+        sd = math.sqrt(float(w @ (law.distances - law.mean()) ** 2))
+        assert row["exact"]["sd"] == pytest.approx(sd, rel=1e-12)
+        # the sample agrees with its exact law (200 runs: the sd within 30%)
+        assert row["sd"] == pytest.approx(sd, rel=0.3)
+    assert data["results"][1]["exact"]["sd"] < data["results"][0]["exact"]["sd"] / 3
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    for row in data["results"]:
+        assert f"median {row['median']!r}" in out and f"sd {row['exact']['sd']!r}" in out
+
+
+def test_simulate_search_sectors_has_no_exact_law(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["simulate", "search", "--classifier", "sectors", "--n", "9", "--repeats", "50"]
+    data = run_json(capsys, *argv)
+    g = SmoothedClassifier(Sectors(3), SIGMA, 9, rng=0)
+    s = binary_search_spread(g, SECTORS_XO, SECTORS_XO + 2 * _e(2), 16, 50, 1, 1)
+    row = data["results"][0]
+    assert row["median"] == np.median(s.distances) and row["exact"] is None
+    assert row["frontier"] is None
+    assert 0.5 < row["median"] < 1.5  # the 120-degree frontier at t = 1
+
+
+def test_simulate_scan(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["simulate", "scan", "--dim", "20", "--n", "15", "--repeats", "60"]
+    data = run_json(capsys, *argv, "--distances", "0:2:9", "--seed", "2", "--alpha", "0.01")
+    g = SmoothedClassifier(_linear(20), SIGMA, 15, rng=2)
+    s = direction_scan(g, np.zeros(20), _e(20), np.linspace(0, 2, 9), 60, 0, alpha=0.01)
+    row = data["results"][0]
+    assert row["distances"] == s.distances.tolist()
+    for key in ("estimate", "low", "high", "exact", "pi", "pa", "level_bounds"):
+        assert row[key] == getattr(s, key).tolist(), key
+    assert row["radius"] == s.radius <= 1.0
+    assert row["base_frontier"] == s.base_frontier == pytest.approx(1.0, abs=1e-12)
+    assert row["smoothed_frontier"] == s.smoothed_frontier
+    assert main([*argv, "--distances", "0.5,1.5"]) == 0
+    out = capsys.readouterr().out
+    assert f"certified radius {s.radius!r}" in out
+    assert len([line for line in out.splitlines() if line.startswith("       ")]) == 3  # 2 rows
+
+
+def test_simulate_scan_ball_and_sectors(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["simulate", "scan", "--classifier", "ball", "--dim", "200", "--radius", "4"]
+    data = run_json(capsys, *argv, "--n", "7", "--repeats", "30", "--distances", "0,1,3")
+    g = SmoothedClassifier(Ball(np.zeros(200), 4.0), SIGMA, 7, rng=0)
+    s = direction_scan(g, np.zeros(200), _e(200), [0.0, 1.0, 3.0], 30, 0)
+    row = data["results"][0]
+    assert row["estimate"] == s.estimate.tolist() and row["exact"] == s.exact.tolist()
+    assert row["base_frontier"] == "inf"  # f's sphere (radius 4) lies beyond the scan
+    assert row["smoothed_frontier"] == s.smoothed_frontier == pytest.approx(data["frontier"])
+
+    argv = ["simulate", "scan", "--classifier", "sectors", "--n", "9", "--repeats", "40"]
+    data = run_json(capsys, *argv, "--distances", "0:2:5")
+    g = SmoothedClassifier(Sectors(3), SIGMA, 9, rng=0)
+    s = direction_scan(g, SECTORS_XO, _e(2), np.linspace(0, 2, 5), 40, 1)
+    row = data["results"][0]
+    assert row["estimate"] == s.estimate.tolist() and row["radius"] == s.radius > 0
+    assert row["exact"] is None and row["smoothed_frontier"] is None
+    assert row["base_frontier"] == pytest.approx(1.0, abs=1e-12)
+
+
+def test_simulate_slice(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["simulate", "slice", "--dim", "5", "--n", "1,50", "--resolution", "9", "--seed", "4"]
+    data = run_json(capsys, *argv)
+    f = _linear(5)
+    base = slice_2d(f, np.zeros(5), _e(5, 0), _e(5, 1), 2.0, 9)
+    assert data["a"] == base.a.tolist() == np.linspace(-2, 2, 9).tolist()
+    assert data["b"] == base.b.tolist()
+    assert data["base_labels"] == base.labels.tolist()
+    assert base.labels.tolist() == [[0] * 6 + [1] * 3] * 9  # frontier at a = 1 (label 1 on it)
+    gen = np.random.default_rng(4)
+    for row, n in zip(data["results"], (1, 50), strict=True):
+        g = SmoothedClassifier(f, SIGMA, n, rng=gen)
+        assert row["labels"] == slice_2d(g, np.zeros(5), _e(5), _e(5, 1), 2.0, 9).labels.tolist()
+    assert main(argv) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[out.index("f itself:") + 1] == "000000111"
+    i = out.index("g_sigma,n with n = 50 (one draw per point):")
+    rows = ["".join(str(c) for c in r) for r in data["results"][1]["labels"][::-1]]
+    assert out[i + 1 : i + 10] == rows  # top row: the largest b
+
+    argv = ["simulate", "slice", "--classifier", "sectors", "--n", "3", "--resolution", "5,4"]
+    data = run_json(capsys, *argv, "--extent=-1,1,0,2")  # "=": the value starts with "-"
+    g = SmoothedClassifier(Sectors(3), SIGMA, 3, rng=0)
+    s = slice_2d(g, SECTORS_XO, _e(2), _e(2, 1), [-1.0, 1.0, 0.0, 2.0], (5, 4))
+    assert data["results"][0]["labels"] == s.labels.tolist()
+    assert np.asarray(data["base_labels"]).shape == (4, 5)
+
+
+def test_simulate_normal(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["simulate", "normal", "--dim", "30", "--n", "1,40", "--delta", "0.1,0.5"]
+    argv += ["--queries", "60", "--repeats", "4", "--seed", "6"]
+    data = run_json(capsys, *argv)
+    study = normal_study(_linear(30), _e(30), SIGMA, [1, 40], [0.1, 0.5], 60, 4, 0, None, rng=6)
+    for i, row in enumerate(data["results"]):
+        assert row["n"] == study.ns[i] and row["deltas"] == [0.1, 0.5]
+        assert row["mean_cosine"] == study.cosines[i].mean(axis=1).tolist()
+        assert row["sd_cosine"] == study.cosines[i].std(axis=1).tolist()
+        theory = [linear_normal_cosine(int(study.ns[i]), d / SIGMA, 30, 60) for d in (0.1, 0.5)]
+        assert row["theory"] == theory
+        assert row["mean_cosine"] == pytest.approx(theory, abs=0.15)
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert f"theory {data['results'][1]['theory'][0]!r}" in out
+
+    argv = ["simulate", "normal", "--classifier", "sectors", "--n", "5", "--delta", "0.5"]
+    data = run_json(capsys, *argv, "--queries", "50", "--repeats", "3")
+    x_b = SECTORS_XO + _e(2)
+    study = normal_study(Sectors(3), x_b, SIGMA, [5], [0.5], 50, 3, 1, SECTORS_NORMAL, rng=0)
+    row = data["results"][0]
+    assert row["mean_cosine"] == study.cosines[0].mean(axis=1).tolist()
+    assert row["theory"] is None and row["mean_cosine"][0] > 0.8
+
+
+@pytest.mark.parametrize(
+    ("argv", "word"),
+    [
+        (["probability", "--sigma", "0"], "--sigma"),
+        (["probability", "--n", "0"], "n must be >= 1"),
+        (["probability", "--n", "5,x"], "--n"),
+        (["probability", "--n", "2.5"], "n must be an integer"),
+        (["probability", "--dim", "0"], "--dim"),
+        (["probability", "--dim", "2.5"], "--dim"),
+        (["probability", "--classifier", "sectors", "--dim", "3"], "--dim"),
+        (["probability", "--classifier", "tree"], "--classifier"),
+        (["probability", "--classifier", "ball", "--offset", "1"], "--offset"),
+        (["probability", "--radius", "1"], "--radius"),
+        (["probability", "--classifier", "ball", "--radius", "-1"], "radius"),
+        (["probability", "--offset", "0"], "--offset"),
+        (["probability", "--repeats", "0"], "repeats"),
+        (["probability", "--alpha", "1"], "alpha"),
+        (["probability", "--seed", "-1"], "--seed"),
+        (["probability", "--distance", "nan"], "--distance"),
+        (["search", "--to", "inf"], "--to"),
+        (["probability", "--ties", "coin"], "--ties"),
+        (["probability", "--steps", "3"], "--steps"),
+        (["search", "--steps", "0"], "steps"),
+        (["search", "--queries-per-step", "0"], "--queries-per-step"),
+        (["search", "--to", "0"], "--to"),
+        (["scan", "--distances", "0:1"], "--distances"),
+        (["scan", "--distances", "0:1:0"], "--distances"),
+        (["scan", "--distances", "1,-1"], "distances"),
+        (["scan", "--distances", "a:b:3"], "--distances"),
+        (["slice", "--resolution", "1"], "resolution"),
+        (["slice", "--resolution", "3,3,3"], "--resolution"),
+        (["slice", "--resolution", "3,2.5"], "resolution"),
+        (["slice", "--extent", "1,2"], "--extent"),
+        (["slice", "--extent", "0"], "extent"),
+        (["slice", "--dim", "1"], "--dim"),
+        (["slice", "--repeats", "3"], "--repeats"),
+        (["normal", "--delta", "0"], "--delta"),
+        (["normal", "--queries", "1"], "queries"),
+        (["normal", "--n", "1.5"], "--n"),
+        (["walk"], "EXPERIMENT"),
+        ([], "EXPERIMENT"),
+    ],
+)
+def test_simulate_bad_input_exits_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str], word: str
+) -> None:
+    full = ["simulate", *argv]
+    if argv and argv[0] != "walk" and "--dim" not in argv and "--classifier" not in argv:
+        full += ["--dim", "4"]  # keep the cases that would run small
+    err = run_error(capsys, *full)
+    assert word in err
+    assert err.startswith("rstheory simulate: error:") or err.startswith("usage")
+    if err.startswith("rstheory"):
+        assert err.count("\n") == 1  # one line
 
 
 # --------------------------------------------------------------------------- errors and version
