@@ -9,7 +9,10 @@ functions: ``import rstheory`` does not import it (design principle 7).
 The numbers drawn are computed by the package's own public functions
 (:func:`rstheory.radius.gaussian_radius`, :mod:`rstheory.bounds`,
 :mod:`rstheory.planning`, :mod:`rstheory.levels`, :mod:`rstheory.sorm`), so a figure is also a
-picture of what the library returns.
+picture of what the library returns.  The simulation figures
+(:func:`plot_direction_scan`, :func:`plot_slices`, :func:`plot_search_spread`,
+:func:`plot_normal_cosine`, after Maho, Furon & Le Merrer 2022, Figures 1-3)
+draw the result objects of :mod:`rstheory.simulate`.
 """
 
 from __future__ import annotations
@@ -32,6 +35,10 @@ __all__ = [
     "plot_level_threshold",
     "plot_sorm_error",
     "plot_frontier_offset",
+    "plot_direction_scan",
+    "plot_slices",
+    "plot_search_spread",
+    "plot_normal_cosine",
     "LOWER_BOUND_METHODS",
 ]
 
@@ -749,4 +756,566 @@ def plot_frontier_offset(
     ax.set_title(f"Smoothed frontier offset, d = {int(d)} (> 0: into the far region)")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize="small")
+    return fig
+
+
+# --------------------------------------------------------------------------- simulation
+
+
+def _sequence_of(name: str, values: Any, kind: type, what: str) -> list[Any]:
+    """A non-empty list of ``kind`` instances (a single instance is not accepted)."""
+    if isinstance(values, kind) or isinstance(values, (str, bytes)):
+        raise ValueError(
+            f"{name} must be a sequence of {what}, got a single {type(values).__name__}"
+        )
+    try:
+        out = list(values)
+    except TypeError:
+        raise ValueError(f"{name} must be a sequence of {what}, got {values!r}") from None
+    if not out:
+        raise ValueError(f"{name} must hold at least one {what}, got an empty sequence")
+    for i, v in enumerate(out):
+        if not isinstance(v, kind):
+            raise ValueError(f"{name}[{i}] must be a {what}, got {type(v).__name__}")
+    return out
+
+
+def _labels_for(
+    labels: Sequence[str] | None, count: int, default: Any, name: str = "labels"
+) -> list[str]:
+    """``count`` strings: ``labels`` checked, or ``default(i)`` for each ``i``."""
+    if labels is None:
+        return [default(i) for i in range(count)]
+    if isinstance(labels, (str, bytes)):
+        raise ValueError(f"{name} must be a sequence of {count} strings, got {labels!r}")
+    out = [str(v) for v in labels]
+    if len(out) != count:
+        raise ValueError(f"{name} must hold {count} strings (one per result), got {len(out)}")
+    return out
+
+
+#: line styles of the level-Pa bounds in :func:`plot_direction_scan`, by position in ``pa``
+_PA_STYLES: tuple[Any, ...] = (":", "--", (0, (1, 3)), (0, (5, 1, 1, 1, 1, 1)))
+
+
+def plot_direction_scan(
+    scans: Sequence[Any],
+    *,
+    labels: Sequence[str] | None = None,
+    ax: Any = None,
+    figsize: tuple[float, float] = (7.0, 4.5),
+) -> Figure:
+    """Probability that :math:`g_{\\sigma,n}` leaves the label along a ray (Maho et al., Fig. 1).
+
+    For each :class:`rstheory.simulate.DirectionScan` (one per ``n``), the
+    Monte Carlo estimate of :math:`P[g_{\\sigma,n}(x_o + t u) \\ne y]`
+    against the distance :math:`t` (markers) with its Clopper-Pearson band,
+    and the exact curve :math:`P_{\\text{win}}(1 - \\pi_y, n)` (a line in
+    the same colour) when the scan has one.  Vertical markers: the certified
+    radius of :math:`g_\\sigma` at :math:`x_o` (black, solid); the level-:math:`P_a`
+    distance bounds of eq. (6) (thin, the scan's colour, dotted for the first
+    :math:`P_a`, dashed for the second, ...); the frontier of :math:`g_\\sigma`
+    on the ray (black, dash-dot) and that of :math:`f` (thick grey; only if
+    finite and inside the scanned range).  Markers that several scans share (same
+    value) are drawn once.  The gap between the certified radius and the
+    place where the practical classifier actually flips is the paper's
+    point: the certificate is far from the frontier that an attacker meets.
+
+    Parameters
+    ----------
+    scans : sequence of DirectionScan
+        Results of :func:`rstheory.simulate.direction_scan`.
+    labels : sequence of str, optional
+        Legend entry per scan (e.g. ``"n = 10"``); default ``"scan 1"``, ...
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes (and return their figure) instead of a new figure.
+    figsize : (float, float), optional
+        Size of a new figure in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The axes hold, per scan, the estimate line (markers) then the exact
+        line if any; then the vertical lines: each distinct certified
+        radius, each scan's level bounds, the frontier of :math:`f` (if
+        shown) and each distinct frontier of :math:`g_\\sigma`.  The bands
+        are ``PolyCollection`` s.
+
+    Raises
+    ------
+    ValueError
+        If ``scans`` is empty or holds something else than a
+        ``DirectionScan``, or ``labels`` has the wrong length.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rstheory.classifiers import Ball
+    >>> from rstheory.plots import plot_direction_scan
+    >>> from rstheory.simulate import SmoothedClassifier, direction_scan
+    >>> u = np.eye(50)[0]
+    >>> scans = [direction_scan(SmoothedClassifier(Ball(np.zeros(50), 3.0), 0.25, n, rng=n),
+    ...                         np.zeros(50), u, np.linspace(0, 4, 21), 40) for n in (1, 10)]
+    >>> fig = plot_direction_scan(scans, labels=["n = 1", "n = 10"])
+    >>> len(fig.axes[0].lines)  # 2 x (estimate, exact), radius, 4 level bounds, 2 frontiers
+    11
+
+    References
+    ----------
+    T. Maho, T. Furon, E. Le Merrer, "Randomized smoothing under attack: how
+    good is it in practice?", ICASSP 2022.
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    from rstheory.simulate import DirectionScan
+
+    items = _sequence_of("scans", scans, DirectionScan, "DirectionScan")
+    names = _labels_for(labels, len(items), lambda i: f"scan {i + 1}")
+    if ax is None:
+        fig = _new_figure(figsize)
+        ax = fig.add_subplot(1, 1, 1)
+    else:
+        fig = ax.figure
+    t_min = min(float(np.min(s.distances)) for s in items)
+    t_max = max(float(np.max(s.distances)) for s in items)
+    handles: list[Any] = []
+    for i, (scan, name) in enumerate(zip(items, names, strict=True)):
+        color = f"C{i % 10}"
+        order = np.argsort(np.asarray(scan.distances, dtype=float), kind="stable")
+        t = np.asarray(scan.distances, dtype=float)[order]
+        ax.fill_between(
+            t,
+            np.asarray(scan.low, dtype=float)[order],
+            np.asarray(scan.high, dtype=float)[order],
+            color=color,
+            alpha=0.18,
+            linewidth=0,
+        )
+        (line,) = ax.plot(
+            t,
+            np.asarray(scan.estimate, dtype=float)[order],
+            "o",
+            color=color,
+            markersize=2.5,
+            label=name,
+        )
+        handles.append(line)
+        if scan.exact is not None:
+            ax.plot(t, np.asarray(scan.exact, dtype=float)[order], "-", color=color, lw=1.0)
+    if any(s.exact is not None for s in items):
+        handles.append(Line2D([], [], color="0.3", lw=1.0, label="exact (lines)"))
+    handles.append(Patch(color="0.3", alpha=0.18, label="Clopper-Pearson interval"))
+
+    def distinct(values: list[float]) -> list[float]:
+        out: list[float] = []
+        for v in values:
+            if not any(math.isclose(v, w, rel_tol=1e-9, abs_tol=1e-12) for w in out):
+                out.append(v)
+        return out
+
+    first = True
+    for r in distinct([float(s.radius) for s in items]):
+        line = ax.axvline(r, color="k", lw=1.3, label="certified radius" if first else None)
+        if first:
+            handles.append(line)
+        first = False
+    styles_used: dict[int, float] = {}
+    for i, scan in enumerate(items):
+        for j, bound in enumerate(np.asarray(scan.level_bounds, dtype=float).ravel()):
+            pa = float(np.asarray(scan.pa, dtype=float).ravel()[j])
+            ax.axvline(bound, color=f"C{i % 10}", lw=1.0, ls=_PA_STYLES[j % len(_PA_STYLES)])
+            styles_used.setdefault(j, pa)
+    for j, pa in styles_used.items():
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color="0.3",
+                lw=1.0,
+                ls=_PA_STYLES[j % len(_PA_STYLES)],
+                label=f"level bound, Pa = {pa:g}",
+            )
+        )
+    first = True
+    for b in distinct([float(s.base_frontier) for s in items]):
+        if math.isfinite(b) and t_min <= b <= t_max:
+            line = ax.axvline(b, color="0.5", lw=2.5, alpha=0.7, label="frontier of f")
+            if first:
+                handles.append(line)
+            first = False
+    first = True
+    frontiers = [float(s.smoothed_frontier) for s in items if s.smoothed_frontier is not None]
+    for b in distinct(frontiers):
+        line = ax.axvline(b, color="k", lw=1.3, ls="-.", label="frontier of g_sigma")
+        if first:
+            handles.append(line)
+        first = False
+    ax.set_xlim(t_min, t_max)
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_xlabel("distance t from x_o along the ray")
+    ax.set_ylabel("P[g_sigma,n(x_o + t u) != y]")
+    ax.set_title("Practical smoothed classifier along a ray")
+    ax.grid(True, alpha=0.3)
+    ax.legend(handles=handles, fontsize="small", loc="center right")
+    result: Figure = fig
+    return result
+
+
+def plot_slices(
+    slices: Sequence[Any],
+    *,
+    titles: Sequence[str] | None = None,
+    panel_size: float = 3.0,
+) -> Figure:
+    """Label maps of :math:`f` and :math:`g_{\\sigma,n}` on a plane (Maho et al., Fig. 2).
+
+    One panel per :class:`rstheory.simulate.Slice`, left to right: the
+    labels (one fresh draw of :math:`g_{\\sigma,n}` per pixel, or :math:`f`'s
+    labels) in discrete colours, one per class, with the exact frontier of
+    the ideal :math:`g_\\sigma` drawn over it (thin black dashes) where the slice
+    carries exact probabilities (``slice.probability``): the zero contour of
+    :math:`\\log\\pi_0 - \\log\\pi_1` on the ``exact_a`` x ``exact_b`` grid
+    (the log-odds varies smoothly where :math:`\\pi_0` is a steep step, so a
+    coarse grid places the frontier well).  The speckled band around that
+    line is where one query of the practical classifier is a coin flip; it
+    narrows as ``n`` grows.
+
+    Parameters
+    ----------
+    slices : sequence of Slice
+        Results of :func:`rstheory.simulate.slice_2d`.
+    titles : sequence of str, optional
+        Panel titles; default ``"f (no RS)"`` for a slice of the base
+        classifier and ``"n = ..."`` otherwise.
+    panel_size : float, optional
+        Width of a panel in inches (> 0).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes per slice, each with one image (``ax.images``) and, where
+        drawn, one frontier contour (``ax.collections``); the class colours
+        and the frontier are in a figure legend.
+
+    Raises
+    ------
+    ValueError
+        If ``slices`` is empty or holds something else than a ``Slice``,
+        ``titles`` has the wrong length, or ``panel_size`` is not positive.
+
+    Examples
+    --------
+    >>> from rstheory.classifiers import Sectors
+    >>> from rstheory.plots import plot_slices
+    >>> from rstheory.simulate import SmoothedClassifier, slice_2d
+    >>> f = Sectors(3)
+    >>> g = SmoothedClassifier(f, 0.25, 10, rng=0)
+    >>> fig = plot_slices([slice_2d(c, [0, 0], [1, 0], [0, 1], 1.5, 40) for c in (f, g)])
+    >>> [ax.get_title() for ax in fig.axes]
+    ['f (no RS)', 'n = 10']
+
+    References
+    ----------
+    T. Maho, T. Furon, E. Le Merrer, "Randomized smoothing under attack: how
+    good is it in practice?", ICASSP 2022.
+    """
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    from rstheory.simulate import Slice
+
+    items = _sequence_of("slices", slices, Slice, "Slice")
+    if titles is None:
+        names = ["f (no RS)" if s.n is None else f"n = {s.n}" for s in items]
+    else:
+        names = _labels_for(titles, len(items), str, "titles")
+    if not (math.isfinite(panel_size) and panel_size > 0):
+        raise ValueError(f"panel_size must be positive and finite, got {panel_size!r}")
+    classes = max(2, max(int(np.max(s.labels)) + 1 for s in items))
+    palette = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860", "#da8bc3"]
+    colors = [palette[c % len(palette)] for c in range(classes)]
+    cmap = ListedColormap(colors)
+    norm = BoundaryNorm(np.arange(classes + 1) - 0.5, classes)
+    fig = _new_figure((panel_size * len(items) + 0.4, panel_size + 0.9))
+    axes = fig.subplots(1, len(items), squeeze=False)[0]
+    drew_frontier = False
+    for k, (ax, sl, name) in enumerate(zip(axes, items, names, strict=True)):
+        a = np.asarray(sl.a, dtype=float)
+        b = np.asarray(sl.b, dtype=float)
+        ax.imshow(
+            np.asarray(sl.labels),
+            origin="lower",
+            extent=(a[0], a[-1], b[0], b[-1]),
+            cmap=cmap,
+            norm=norm,
+            interpolation="nearest",
+            aspect="equal",
+        )
+        if sl.probability is not None and sl.exact_a is not None and sl.exact_b is not None:
+            p = np.asarray(sl.probability, dtype=float)
+            tiny = np.finfo(float).tiny
+            odds = np.log(np.maximum(p[..., 0], tiny)) - np.log(np.maximum(p[..., 1], tiny))
+            if np.nanmin(odds) < 0.0 < np.nanmax(odds):
+                ax.contour(
+                    np.asarray(sl.exact_a, dtype=float),
+                    np.asarray(sl.exact_b, dtype=float),
+                    odds,
+                    levels=[0.0],
+                    colors="k",
+                    linewidths=0.8,
+                    linestyles="--",
+                )
+                drew_frontier = True
+        ax.set_title(name)
+        ax.set_xlabel("a (along u)")
+        if k == 0:
+            ax.set_ylabel("b (along v)")
+    handles: list[Any] = [Patch(color=colors[c], label=f"label {c}") for c in range(classes)]
+    if drew_frontier:
+        handles.append(
+            Line2D([], [], color="k", lw=0.8, ls="--", label="frontier of g_sigma (exact)")
+        )
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize="small")
+    return fig
+
+
+def plot_search_spread(
+    spreads: Sequence[Any],
+    distributions: Sequence[Any] | None = None,
+    *,
+    labels: Sequence[str] | None = None,
+    figsize: tuple[float, float] = (7.0, 4.5),
+) -> Figure:
+    """Where a binary search against :math:`g_{\\sigma,n}` ends (Maho et al., Fig. 3).
+
+    Empirical distribution functions of the end points' distances
+    (:class:`rstheory.simulate.SearchSpread`, one per ``n``) as steps, each
+    with its exact law (:class:`rstheory.simulate.SearchDistribution`, from
+    :func:`rstheory.simulate.search_distribution`) as a dashed step in the
+    same colour, and the frontier of the ideal :math:`g_\\sigma` on the
+    segment (vertical line).  Distribution functions on one axis show both
+    messages at once: the searches centre on :math:`g_\\sigma`'s frontier
+    (not :math:`f`'s), and the spread shrinks as ``n`` grows (steeper
+    curves), roughly like :math:`\\sigma/\\sqrt n`.  The axis spans the
+    0.1% to 99.9% quantiles of all the samples.
+
+    Parameters
+    ----------
+    spreads : sequence of SearchSpread
+        Results of :func:`rstheory.simulate.binary_search_spread`.
+    distributions : sequence of SearchDistribution or None, optional
+        Exact laws, one per spread (an entry may be None).
+    labels : sequence of str, optional
+        Legend entry per spread; default ``"search 1"``, ...
+    figsize : (float, float), optional
+        Figure size in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes: per spread its empirical CDF (a line), then its exact CDF
+        if given; then one vertical line per distinct frontier.
+
+    Raises
+    ------
+    ValueError
+        If ``spreads`` is empty or holds something else than a
+        ``SearchSpread``, ``distributions`` has the wrong length or type,
+        or ``labels`` has the wrong length.
+
+    Examples
+    --------
+    >>> from rstheory.classifiers import Linear
+    >>> from rstheory.plots import plot_search_spread
+    >>> from rstheory.simulate import (SmoothedClassifier, binary_search_spread,
+    ...                                search_distribution)
+    >>> g = SmoothedClassifier(Linear([1.0, 0.0], -1.0, inside_label=0), 0.5, 11, rng=0)
+    >>> spread = binary_search_spread(g, [0, 0], [4, 0], 12, 200)
+    >>> law = search_distribution(g, [0, 0], [4, 0], 12)
+    >>> fig = plot_search_spread([spread], [law], labels=["n = 11"])
+    >>> len(fig.axes[0].lines)  # empirical CDF, exact CDF, frontier x_0 = 1
+    3
+    """
+    from matplotlib.lines import Line2D
+
+    from rstheory.simulate import SearchDistribution, SearchSpread
+
+    items = _sequence_of("spreads", spreads, SearchSpread, "SearchSpread")
+    if distributions is None:
+        laws: list[Any] = [None] * len(items)
+    else:
+        if isinstance(distributions, SearchDistribution):
+            raise ValueError("distributions must be a sequence (one per spread), got a single one")
+        laws = list(distributions)
+        if len(laws) != len(items):
+            raise ValueError(
+                f"distributions must hold {len(items)} laws (one per spread), got {len(laws)}"
+            )
+        for i, law in enumerate(laws):
+            if law is not None and not isinstance(law, SearchDistribution):
+                raise ValueError(
+                    f"distributions[{i}] must be a SearchDistribution or None, "
+                    f"got {type(law).__name__}"
+                )
+    names = _labels_for(labels, len(items), lambda i: f"search {i + 1}")
+    fig = _new_figure(figsize)
+    ax = fig.add_subplot(1, 1, 1)
+    samples = np.concatenate([np.asarray(s.distances, dtype=float).ravel() for s in items])
+    if samples.size == 0:
+        raise ValueError("spreads must hold at least one end point")
+    lo, hi = (float(v) for v in np.quantile(samples, [0.001, 0.999]))
+    handles: list[Any] = []
+    for i, (spread, law, name) in enumerate(zip(items, laws, names, strict=True)):
+        color = f"C{i % 10}"
+        x = np.sort(np.asarray(spread.distances, dtype=float).ravel())
+        y = np.arange(1, x.size + 1) / x.size
+        (line,) = ax.step(x, y, where="post", color=color, lw=1.4, label=name)
+        handles.append(line)
+        if law is not None:
+            d = np.asarray(law.distances, dtype=float)
+            ax.step(d, law.cdf(d), where="post", color=color, lw=1.0, ls="--")
+    if any(law is not None for law in laws):
+        handles.append(Line2D([], [], color="0.3", lw=1.0, ls="--", label="exact law"))
+    frontiers: list[float] = []
+    for s in items:
+        f = s.frontier
+        if f is not None and not any(math.isclose(f, g, rel_tol=1e-9) for g in frontiers):
+            frontiers.append(float(f))
+    for k, f in enumerate(frontiers):
+        line = ax.axvline(f, color="k", lw=1.2, ls="-.", label="frontier of g_sigma")
+        if k == 0:
+            handles.append(line)
+    points = [lo, hi, *frontiers]
+    left, right = min(points), max(points)
+    pad = 0.05 * (right - left) if right > left else 1.0
+    ax.set_xlim(left - pad, right + pad)
+    ax.set_ylim(0.0, 1.0)
+    ax.set_xlabel("distance of the search's end point to x_inside")
+    ax.set_ylabel("P[end point distance <= t]")
+    ax.set_title("Binary search against g_sigma,n: end points")
+    ax.grid(True, alpha=0.3)
+    ax.legend(handles=handles, fontsize="small", loc="lower right")
+    return fig
+
+
+def plot_normal_cosine(
+    study: Any,
+    theory: Any = None,
+    *,
+    figsize: tuple[float, float] = (6.5, 4.5),
+) -> Figure:
+    """Cosine of HopSkipJump's normal estimate with the true normal vs :math:`\\delta/\\sigma`.
+
+    From a :class:`rstheory.simulate.NormalStudy`: for each ``n`` the mean
+    cosine over the repeats with standard-error bars
+    (:math:`s/\\sqrt{\\text{repeats}}`), against the probe radius in units of
+    the smoothing noise, :math:`\\delta/\\sigma`, on a log axis; and, if
+    ``theory`` is given (e.g. :func:`rstheory.simulate.linear_normal_cosine`
+    for each ``n`` and ratio), the predicted mean as a dashed line in the
+    same colour.  Small ``n`` needs a larger :math:`\\delta` for the same
+    quality: the probes must cross the random band of the vote (Maho et al.
+    2022, section 3.5).
+
+    Parameters
+    ----------
+    study : NormalStudy
+        Result of :func:`rstheory.simulate.normal_study`.
+    theory : array_like, shape (len(ns), len(deltas)), optional
+        Predicted mean cosines.
+    figsize : (float, float), optional
+        Figure size in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes: one errorbar container per ``n`` (``ax.containers``, its
+        data line labelled ``"n = ..."``), then one dashed theory line per
+        ``n`` if ``theory`` is given.
+
+    Raises
+    ------
+    ValueError
+        If ``study`` is not a ``NormalStudy`` with cosines of shape
+        ``(len(ns), len(deltas), repeats)``, or ``theory`` has the wrong
+        shape or a non-finite value.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rstheory.classifiers import Linear
+    >>> from rstheory.plots import plot_normal_cosine
+    >>> from rstheory.simulate import linear_normal_cosine, normal_study
+    >>> ratios = np.array([0.2, 1.0, 4.0])
+    >>> study = normal_study(Linear(np.eye(10)[0], inside_label=0), np.zeros(10), 0.25,
+    ...                      [1, 25], 0.25 * ratios, 100, 3, label=0, rng=0)
+    >>> theory = [[linear_normal_cosine(n, r, 10, 100) for r in ratios] for n in (1, 25)]
+    >>> fig = plot_normal_cosine(study, theory)
+    >>> len(fig.axes[0].containers), len(fig.axes[0].lines)  # errorbars; data + theory lines
+    (2, 4)
+    """
+    from matplotlib.lines import Line2D
+
+    from rstheory.simulate import NormalStudy
+
+    if not isinstance(study, NormalStudy):
+        raise ValueError(f"study must be a NormalStudy, got {type(study).__name__}")
+    ns = np.asarray(study.ns).ravel()
+    deltas = np.asarray(study.deltas, dtype=float).ravel()
+    cos = np.asarray(study.cosines, dtype=float)
+    if (
+        cos.ndim != 3
+        or cos.shape[:2] != (ns.size, deltas.size)
+        or cos.shape[2] < 1
+        or ns.size == 0
+        or deltas.size == 0
+    ):
+        raise ValueError(
+            f"study.cosines must have shape (len(ns), len(deltas), repeats) = "
+            f"({ns.size}, {deltas.size}, >= 1), got {cos.shape}"
+        )
+    if not (math.isfinite(study.sigma) and study.sigma > 0):
+        raise ValueError(f"study.sigma must be positive and finite, got {study.sigma!r}")
+    pred = None
+    if theory is not None:
+        pred = np.asarray(theory, dtype=float)
+        if pred.shape != (ns.size, deltas.size):
+            raise ValueError(
+                f"theory must have shape (len(ns), len(deltas)) = ({ns.size}, {deltas.size}), "
+                f"got {pred.shape}"
+            )
+        if not np.all(np.isfinite(pred)):
+            raise ValueError("theory must be finite")
+    ratio = deltas / float(study.sigma)
+    reps = cos.shape[2]
+    mean = cos.mean(axis=2)
+    se = cos.std(axis=2, ddof=1) / math.sqrt(reps) if reps > 1 else np.zeros_like(mean)
+    fig = _new_figure(figsize)
+    ax = fig.add_subplot(1, 1, 1)
+    handles: list[Any] = []
+    for i, n in enumerate(ns):
+        container = ax.errorbar(
+            ratio,
+            mean[i],
+            yerr=se[i],
+            color=f"C{i % 10}",
+            marker="o",
+            markersize=3.5,
+            lw=1.2,
+            capsize=0,
+            label=f"n = {int(n)}",
+        )
+        handles.append(container)
+    if pred is not None:
+        for i in range(ns.size):
+            ax.plot(ratio, pred[i], color=f"C{i % 10}", lw=1.0, ls="--")
+        handles.append(Line2D([], [], color="0.3", lw=1.0, ls="--", label="theory (flat frontier)"))
+    ax.set_xscale("log")
+    ax.set_ylim(min(0.0, float(np.min(mean - se)) - 0.02), 1.0)
+    ax.set_xlabel("probe radius per coordinate / smoothing noise, delta / sigma")
+    ax.set_ylabel("cosine with the true normal")
+    ax.set_title(f"Normal estimate from noisy signs ({reps} repeats, mean +- s.e.)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(handles=handles, fontsize="small", loc="lower right")
     return fig

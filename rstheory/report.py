@@ -12,7 +12,10 @@ Two more sections check the sample-size planning of :mod:`rstheory.planning`
 (maximal radius, threshold count, certification probability, required ``n``,
 the law of the radius, abstention, PREDICT's least ``n``) and the level-Pa
 thresholds of :mod:`rstheory.levels` against their twins, with the same
-bookkeeping (unsound, NaN, errors, maximal relative error).
+bookkeeping (unsound, NaN, errors, maximal relative error).  A SORM section
+checks :mod:`rstheory.sorm`, and a simulation section
+(:mod:`rstheory._report_simulate`) runs the experiments of Maho et al. 2022
+with :mod:`rstheory.simulate` against exact answers and draws their figures.
 
 Where the mpmath root solve is expensive (the centre of a binomial
 distribution with ``n`` of about ``1e7`` or more, up to ``n = 2**53``) the
@@ -40,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from rstheory import _report_sorm
+from rstheory import _report_simulate, _report_sorm
 
 __all__ = [
     "write_report",
@@ -1100,7 +1103,8 @@ def _environment() -> dict[str, Any]:
 # --------------------------------------------------------------------------- figures
 
 
-def _figures(out: Path) -> list[tuple[str, str]]:
+def _figures(out: Path, simulation: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+    """Write the figures into ``out``; with a simulation study, its figures too."""
     from rstheory import plots
 
     made = []
@@ -1147,6 +1151,8 @@ def _figures(out: Path) -> list[tuple[str, str]]:
         fig = make()
         fig.savefig(out / filename, dpi=110)
         made.append((filename, caption))
+    if simulation is not None:
+        made += _report_simulate.write_figures(simulation, out)
     return made
 
 
@@ -1218,6 +1224,8 @@ def _markdown(
     sorm: Sequence[KernelCheck] = (),
     study: dict[str, Any] | None = None,
     study_error: str | None = None,
+    simulation: dict[str, Any] | None = None,
+    simulation_error: str | None = None,
 ) -> str:
     every = [*checks, *planning, *levels, *sorm]
     unsound = sum(c.unsound for c in every)
@@ -1316,7 +1324,12 @@ def _markdown(
         lines.append(f"The study failed: {study_error}")
     elif study is not None:
         lines += _report_sorm.study_markdown(study)
-    lines += ["", "## 5. Timing", ""]
+    lines += ["", "## 5. Simulation: the practical smoothed classifier g_sigma,n", ""]
+    if simulation_error:
+        lines.append(f"The simulation failed: {simulation_error}")
+    elif simulation is not None:
+        lines += _report_simulate.study_markdown(simulation)
+    lines += ["", "## 6. Timing", ""]
     if timing_error:
         lines.append(f"Timing failed: {timing_error}")
     elif timings is not None:
@@ -1337,12 +1350,12 @@ def _markdown(
                 f"| {r['what']} | {_fmt_s(r['rstheory_s'])} | {r['other']} | "
                 f"{_fmt_s(r['other_s'])} | {ratio} | {r['note']} |"
             )
-    lines += ["", "## 6. Figures", ""]
+    lines += ["", "## 7. Figures", ""]
     if figure_error:
         lines.append(f"Figures failed: {figure_error}")
     for filename, caption in figures:
         lines += [f"![{caption}]({filename})", "", f"*{caption}*", ""]
-    lines += ["", "## 7. Environment", "", "| item | value |", "|---|---|"]
+    lines += ["", "## 8. Environment", "", "| item | value |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in env.items()]
     lines.append("")
     return "\n".join(lines)
@@ -1372,8 +1385,9 @@ def write_report(out_dir: str | os.PathLike[str], quick: bool = False) -> Path:
     Notes
     -----
     A kernel that raises is reported as an error row (and the report fails)
-    instead of aborting the report; so is a failure of the timing or figure
-    sections, which do not change the verdict.
+    instead of aborting the report; so is a failure of the SORM study, the
+    simulation, the timing or the figure sections, which do not change the
+    verdict.
     """
     t0 = time.perf_counter()
     out = Path(out_dir)
@@ -1403,6 +1417,14 @@ def write_report(out_dir: str | os.PathLike[str], quick: bool = False) -> Path:
         study_error = f"{type(exc).__name__}: {exc}"
     sections["sorm study"] = time.perf_counter() - t1
     t1 = time.perf_counter()
+    simulation: dict[str, Any] | None = None
+    simulation_error = None
+    try:
+        simulation = _report_simulate.simulate_study(quick)
+    except Exception as exc:
+        simulation_error = f"{type(exc).__name__}: {exc}"
+    sections["simulation"] = time.perf_counter() - t1
+    t1 = time.perf_counter()
     timings: list[dict[str, Any]] | None = None
     timing_error = None
     try:
@@ -1414,7 +1436,7 @@ def write_report(out_dir: str | os.PathLike[str], quick: bool = False) -> Path:
     figures: list[tuple[str, str]] = []
     figure_error = None
     try:
-        figures = _figures(out)
+        figures = _figures(out, simulation)
     except Exception as exc:
         figure_error = f"{type(exc).__name__}: {exc}"
     sections["figures"] = time.perf_counter() - t1
@@ -1435,6 +1457,8 @@ def write_report(out_dir: str | os.PathLike[str], quick: bool = False) -> Path:
         sorm=table["sorm"],
         study=study,
         study_error=study_error,
+        simulation=simulation,
+        simulation_error=simulation_error,
     )
     path = out / "report.md"
     path.write_text(text, encoding="utf-8")
@@ -1456,6 +1480,8 @@ def write_report(out_dir: str | os.PathLike[str], quick: bool = False) -> Path:
         "sorm": [c.as_dict() for c in table["sorm"]],
         "sorm_study": study,
         "sorm_study_error": study_error,
+        "simulation": None if simulation is None else _report_simulate.summary(simulation),
+        "simulation_error": simulation_error,
         "timings": timings,
         "timing_error": timing_error,
         "figures": [f for f, _ in figures],
@@ -1481,8 +1507,10 @@ def read_summary(report_path: str | os.PathLike[str]) -> dict[str, Any]:
         Keys ``passed``, ``unsound``, ``nan``, ``errors``, ``points`` (totals
         over all three check sections), ``wall_seconds``, ``kernels`` (one dict
         per row of the error table), ``planning`` and ``levels`` (the rows of
-        the planning and levels sections), ``timings``, ``figures``,
-        ``environment``.
+        the planning and levels sections), ``sorm`` and ``sorm_study``,
+        ``simulation`` (the numbers of the simulation section, see
+        :func:`rstheory._report_simulate.summary`) and ``simulation_error``,
+        ``timings``, ``figures``, ``environment``.
     """
     path = Path(report_path)
     if path.is_dir():

@@ -336,3 +336,221 @@ def test_frontier_offset_lines_match_library() -> None:
 def test_sorm_plots_bad_input_names_the_argument(call: object, word: str) -> None:
     with pytest.raises(ValueError, match=word):
         call()  # type: ignore[operator]
+
+
+# --------------------------------------------------------------------------- simulation
+
+
+@pytest.fixture(scope="module")
+def ball_scans() -> list:
+    from rstheory.classifiers import Ball
+    from rstheory.simulate import SmoothedClassifier, direction_scan
+
+    d = 50
+    u = np.zeros(d)
+    u[0] = 1.0
+    f = Ball(np.zeros(d), 3.0)
+    return [
+        direction_scan(
+            SmoothedClassifier(f, 0.25, n, rng=n), np.zeros(d), u, np.linspace(0, 4, 21), 40
+        )
+        for n in (1, 10)
+    ]
+
+
+def test_direction_scan_lines_match_the_scans(ball_scans: list) -> None:
+    fig = plots.plot_direction_scan(ball_scans, labels=["n = 1", "n = 10"])
+    assert len(fig.axes) == 1
+    ax = fig.axes[0]
+    # per scan: estimate and exact; then 1 shared radius, 2 x 2 level bounds, f, g_sigma
+    assert len(ax.lines) == 2 * 2 + 1 + 4 + 1 + 1
+    assert len(ax.collections) == 2  # the Clopper-Pearson bands
+    for i, scan in enumerate(ball_scans):
+        est, exact = ax.lines[2 * i], ax.lines[2 * i + 1]
+        np.testing.assert_array_equal(est.get_xdata(), scan.distances)
+        np.testing.assert_array_equal(est.get_ydata(), scan.estimate)
+        np.testing.assert_array_equal(exact.get_ydata(), scan.exact)
+        assert est.get_color() == exact.get_color()
+    verticals = [float(line.get_xdata()[0]) for line in ax.lines[4:]]
+    s0, s1 = ball_scans
+    assert verticals[0] == s0.radius == s1.radius  # drawn once
+    np.testing.assert_array_equal(verticals[1:5], [*s0.level_bounds, *s1.level_bounds])
+    assert verticals[5] == pytest.approx(3.0)  # f's frontier, the sphere
+    assert verticals[6] == s0.smoothed_frontier
+    assert s0.radius < s0.smoothed_frontier < s0.base_frontier  # the picture's message
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts[:2] == ["n = 1", "n = 10"]
+    for word in ("certified radius", "frontier of f", "frontier of g_sigma", "Pa = 0.8"):
+        assert any(word in t for t in texts), word
+    assert ax.get_xlim() == (0.0, 4.0)
+
+
+def test_direction_scan_into_given_axes_and_hidden_frontier(ball_scans: list) -> None:
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    left, right = fig.subplots(1, 2)
+    short = [s._replace(distances=s.distances * 0.5) for s in ball_scans[:1]]  # up to 2 < 3
+    assert plots.plot_direction_scan(short, ax=right) is fig
+    assert len(left.lines) == 0
+    # estimate, exact, radius, two level bounds, g_sigma's frontier: f's (3.0) is off the range
+    assert len(right.lines) == 6
+    assert all(float(line.get_xdata()[0]) != pytest.approx(3.0) for line in right.lines[2:])
+    assert right.get_legend().get_texts()[0].get_text() == "scan 1"
+
+
+def test_slices_panels_and_exact_frontier() -> None:
+    from rstheory.classifiers import Ball, Sectors
+    from rstheory.simulate import SmoothedClassifier, direction_scan, slice_2d
+
+    d = 50
+    u, v = np.zeros(d), np.zeros(d)
+    u[0] = v[1] = 1.0
+    f = Ball(np.zeros(d), 3.0)
+    g = SmoothedClassifier(f, 0.25, 10, rng=0)
+    slices = [
+        slice_2d(f, np.zeros(d), u, v, 3.5, 30),
+        slice_2d(g, np.zeros(d), u, v, 3.5, 30, exact_resolution=15),
+    ]
+    fig = plots.plot_slices(slices)
+    assert len(fig.axes) == 2
+    assert [ax.get_title() for ax in fig.axes] == ["f (no RS)", "n = 10"]
+    for ax, sl in zip(fig.axes, slices, strict=True):
+        assert len(ax.images) == 1
+        np.testing.assert_array_equal(ax.images[0].get_array(), sl.labels)
+        assert list(ax.images[0].get_extent()) == [-3.5, 3.5, -3.5, 3.5]
+    assert len(fig.axes[0].collections) == 0  # f's slice has no exact probabilities
+    assert len(fig.axes[1].collections) == 1
+    # the contour is g_sigma's frontier: a circle of the radius where pi crosses 1/2
+    radius = direction_scan(g, np.zeros(d), u, [0.0, 3.5], 1).smoothed_frontier
+    vertices = np.concatenate([p.vertices for p in fig.axes[1].collections[0].get_paths()])
+    assert vertices.shape[0] > 20
+    np.testing.assert_allclose(np.hypot(vertices[:, 0], vertices[:, 1]), radius, atol=0.02)
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert texts == ["label 0", "label 1", "frontier of g_sigma (exact)"]
+    three = plots.plot_slices([slice_2d(Sectors(3), [0, 0], [1, 0], [0, 1], 1.0, 8)] * 3)
+    assert len(three.axes) == 3
+    assert [t.get_text() for t in three.legends[0].get_texts()] == ["label 0", "label 1", "label 2"]
+
+
+def test_search_spread_lines_match_the_laws() -> None:
+    from rstheory.classifiers import Linear
+    from rstheory.simulate import SmoothedClassifier, binary_search_spread, search_distribution
+
+    f = Linear([1.0, 0.0], -1.0, inside_label=0)
+    spreads, laws = [], []
+    for n in (1, 25):
+        g = SmoothedClassifier(f, 0.5, n, rng=n)
+        spreads.append(binary_search_spread(g, [0, 0], [4, 0], 10, 60))
+        laws.append(search_distribution(g, [0, 0], [4, 0], 10))
+    fig = plots.plot_search_spread(spreads, laws, labels=["n = 1", "n = 25"])
+    ax = fig.axes[0]
+    assert len(ax.lines) == 2 * 2 + 1  # ECDF and exact law per n, one shared frontier
+    for i, (spread, law) in enumerate(zip(spreads, laws, strict=True)):
+        ecdf, exact = ax.lines[2 * i], ax.lines[2 * i + 1]
+        np.testing.assert_array_equal(ecdf.get_xdata(), np.sort(spread.distances))
+        np.testing.assert_array_equal(ecdf.get_ydata(), np.arange(1, 61) / 60)
+        np.testing.assert_array_equal(exact.get_xdata(), law.distances)
+        np.testing.assert_array_equal(exact.get_ydata(), law.cdf(law.distances))
+        assert exact.get_linestyle() == "--" and ecdf.get_color() == exact.get_color()
+    assert float(ax.lines[4].get_xdata()[0]) == pytest.approx(1.0)  # g_sigma = f: x_0 = 1
+    lo, hi = ax.get_xlim()
+    assert lo < 1.0 < hi
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts == ["n = 1", "n = 25", "exact law", "frontier of g_sigma"]
+    # spread shrinks with n: the n = 25 ECDF reaches 1 - 1/60 over a shorter range
+    widths = [np.ptp(np.asarray(line.get_xdata())) for line in ax.lines[0:4:2]]
+    assert widths[1] < widths[0]
+    plain = plots.plot_search_spread(spreads)
+    assert len(plain.axes[0].lines) == 2 + 1
+
+
+def test_normal_cosine_lines_and_theory() -> None:
+    from rstheory.classifiers import Linear
+    from rstheory.simulate import linear_normal_cosine, normal_study
+
+    w = np.zeros(5)
+    w[0] = 1.0
+    ratios = np.array([0.3, 3.0])
+    study = normal_study(
+        Linear(w, inside_label=0), np.zeros(5), 0.25, [1, 20], 0.25 * ratios, 60, 4, label=0, rng=0
+    )
+    theory = np.array([[linear_normal_cosine(n, r, 5, 60) for r in ratios] for n in (1, 20)])
+    fig = plots.plot_normal_cosine(study, theory)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log"
+    assert len(ax.containers) == 2  # one errorbar per n
+    assert len(ax.lines) == 2 + 2  # data lines, then the dashed theory
+    for i in range(2):
+        data = ax.containers[i].lines[0]
+        np.testing.assert_allclose(data.get_xdata(), ratios)
+        np.testing.assert_allclose(data.get_ydata(), study.cosines[i].mean(axis=1))
+        assert ax.containers[i].get_label() == f"n = {(1, 20)[i]}"
+        np.testing.assert_array_equal(ax.lines[2 + i].get_ydata(), theory[i])
+        assert ax.lines[2 + i].get_linestyle() == "--"
+        segments = ax.containers[i].lines[2][0].get_segments()  # the error bars
+        se = study.cosines[i].std(axis=1, ddof=1) / 2.0
+        np.testing.assert_allclose([s[1, 1] - s[0, 1] for s in segments], 2 * se, rtol=1e-12)
+    assert len(plots.plot_normal_cosine(study).axes[0].lines) == 2
+
+
+def test_save_simulation_figure_png(tmp_path: Path, ball_scans: list) -> None:
+    path = tmp_path / "scan.png"
+    plots.plot_direction_scan(ball_scans).savefig(path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert path.stat().st_size > 1000
+
+
+def _fake_study(shape: tuple[int, ...]) -> object:
+    from rstheory.simulate import NormalStudy
+
+    return NormalStudy(
+        ns=np.array([1, 2]), deltas=np.array([0.1, 0.2, 0.3]), cosines=np.zeros(shape), sigma=0.25
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "word"),
+    [
+        (lambda scans: plots.plot_direction_scan([]), "scans"),
+        (lambda scans: plots.plot_direction_scan(scans[0]), "scans"),
+        (lambda scans: plots.plot_direction_scan([scans[0], 1.0]), r"scans\[1\]"),
+        (lambda scans: plots.plot_direction_scan(scans, labels=["a"]), "labels"),
+        (lambda scans: plots.plot_direction_scan(scans, labels="ab"), "labels"),
+        (lambda scans: plots.plot_slices([]), "slices"),
+        (lambda scans: plots.plot_slices(scans), r"slices\[0\]"),
+        (lambda scans: plots.plot_search_spread([]), "spreads"),
+        (lambda scans: plots.plot_search_spread(scans), r"spreads\[0\]"),
+        (lambda scans: plots.plot_normal_cosine(scans), "study"),
+        (lambda scans: plots.plot_normal_cosine(_fake_study((2, 3))), "study.cosines"),
+        (lambda scans: plots.plot_normal_cosine(_fake_study((2, 3, 4)), np.zeros(3)), "theory"),
+        (
+            lambda scans: plots.plot_normal_cosine(_fake_study((2, 3, 4)), np.full((2, 3), np.nan)),
+            "theory",
+        ),
+    ],
+)
+def test_simulation_plots_bad_input_names_the_argument(
+    ball_scans: list, call: object, word: str
+) -> None:
+    with pytest.raises(ValueError, match=word):
+        call(ball_scans)  # type: ignore[operator]
+
+
+def test_slices_and_spread_bad_arguments() -> None:
+    from rstheory.classifiers import Linear, Sectors
+    from rstheory.simulate import SmoothedClassifier, binary_search_spread, slice_2d
+
+    sl = slice_2d(Sectors(3), [0, 0], [1, 0], [0, 1], 1.0, 4)
+    with pytest.raises(ValueError, match="titles"):
+        plots.plot_slices([sl, sl], titles=["one"])
+    with pytest.raises(ValueError, match="panel_size"):
+        plots.plot_slices([sl], panel_size=0.0)
+    g = SmoothedClassifier(Linear([1.0, 0.0], -1.0, inside_label=0), 0.5, 5, rng=0)
+    spread = binary_search_spread(g, [0, 0], [4, 0], 6, 10)
+    with pytest.raises(ValueError, match="distributions"):
+        plots.plot_search_spread([spread], [])
+    with pytest.raises(ValueError, match=r"distributions\[0\]"):
+        plots.plot_search_spread([spread], [spread])
+    with pytest.raises(ValueError, match="labels"):
+        plots.plot_search_spread([spread], labels=["a", "b"])

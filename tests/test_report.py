@@ -49,6 +49,11 @@ def test_quick_report_writes_markdown_and_figures(
         "required_n.png",
         "radius_distribution.png",
         "level_threshold.png",
+        "direction_scan.png",
+        "search_spread.png",
+        "slices.png",
+        "slices_sectors.png",
+        "normal_cosine.png",
     }
     for name in pngs:
         assert (path.parent / name).read_bytes()[:4] == b"\x89PNG"
@@ -58,13 +63,20 @@ def test_quick_report_writes_markdown_and_figures(
         "## 2. Planning",
         "## 3. Levels",
         "## 4. SORM",
-        "## 5. Timing",
-        "## 6. Figures",
-        "## 7. Environment",
+        "## 5. Simulation",
+        "## 6. Timing",
+        "## 7. Figures",
+        "## 8. Environment",
     )
     positions = [text.index(section) for section in sections]
     assert positions == sorted(positions)
-    assert set(summary["section_seconds"]) >= {"accuracy", "planning", "levels", "timing"}
+    assert set(summary["section_seconds"]) >= {
+        "accuracy",
+        "planning",
+        "levels",
+        "simulation",
+        "timing",
+    }
     for item in ("numpy", "scipy", "numba", "mpmath", "python", "cpu_count"):
         assert f"| {item} |" in text
     assert wall < 60  # the quick grid is for the test-suite
@@ -207,6 +219,10 @@ def test_kernel_check_directions_and_special_values() -> None:
     assert up.unsound == 2 and up.sound_only == 2 and up.points == 4
 
 
+def _no_simulation(quick: bool) -> Any:
+    raise RuntimeError("simulation left out")
+
+
 def test_failure_is_loud(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A kernel that answers on the unsafe side (or raises) turns the report into a FAIL."""
 
@@ -225,10 +241,12 @@ def test_failure_is_loud(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(report, "KERNELS", ("fake_unsound", "fake_broken"))
     monkeypatch.setattr(report, "PLANNING_KERNELS", ())
     monkeypatch.setattr(report, "LEVELS_KERNELS", ())
+    monkeypatch.setattr(report, "SORM_KERNELS", ())
     monkeypatch.setitem(report._CHECKS, "fake_unsound", unsound)
     monkeypatch.setitem(report._CHECKS, "fake_broken", broken)
     monkeypatch.setattr(report, "_timings", lambda quick: [])
-    monkeypatch.setattr(report, "_figures", lambda out: [])
+    monkeypatch.setattr(report, "_figures", lambda out, simulation=None: [])
+    monkeypatch.setattr(report._report_simulate, "simulate_study", _no_simulation)
     path = write_report(tmp_path, quick=True)
     text = path.read_text()
     assert re.search(r"FAIL: 1 UNSOUND RESULTS, 0 NaN RESULTS, 1 ERROR\(S\)", text)
@@ -259,7 +277,8 @@ def test_failure_in_planning_or_levels_is_loud(
     monkeypatch.setitem(report._CHECKS, "fake_required_n", unsound)
     monkeypatch.setitem(report._DIRECTIONS, "fake_required_n", "lower")
     monkeypatch.setattr(report, "_timings", lambda quick: [])
-    monkeypatch.setattr(report, "_figures", lambda out: [])
+    monkeypatch.setattr(report, "_figures", lambda out, simulation=None: [])
+    monkeypatch.setattr(report._report_simulate, "simulate_study", _no_simulation)
     path = write_report(tmp_path, quick=True)
     text = path.read_text()
     assert "FAIL: 1 UNSOUND RESULTS, 0 NaN RESULTS, 0 ERROR(S)" in text
@@ -277,3 +296,93 @@ def test_compare_with_scale() -> None:
     assert check.max_rel_err == pytest.approx(0.01) and check.unsound == 0
     check.compare(2.0, mpmath.mpf(1), "none side", direction="none")
     assert check.unsound == 0 and check.max_rel_err == pytest.approx(1.0)
+
+
+# --------------------------------------------------------------------------- simulation
+
+
+def _keys(value: Any) -> set[str]:
+    """Every dict key in a nested structure of dicts and lists."""
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in _keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in _keys(v)}
+    return set()
+
+
+def test_simulation_section_numbers(quick_report: tuple[Path, dict[str, Any], float]) -> None:
+    path, summary, _ = quick_report
+    assert summary["simulation_error"] is None
+    sim = summary["simulation"]
+    assert "objects" not in _keys(sim)  # numbers only in report.json
+    assert sim["setup"]["dim"] == 3 * 224 * 224 and sim["setup"]["ns"] == [1, 10, 50, 200]
+    text = path.read_text()
+    section = text[text.index("## 5. Simulation") : text.index("## 6. Timing")]
+    # the direction scan: one row per n, the certified radius far inside g_sigma's frontier
+    rows = sim["scan"]["rows"]
+    assert [r["n"] for r in rows] == [1, 10, 50, 200]
+    for r in rows:
+        assert r["radius"] == pytest.approx(4.2287, abs=1e-3)  # sigma Phi^-1(pi_0(x_o))
+        assert r["smoothed_frontier"] == pytest.approx(24.332, abs=1e-3)
+        assert r["base_frontier"] == pytest.approx(100.0)
+        assert r["radius"] <= r["level_bounds"][0] <= r["level_bounds"][1]  # eq. (6)
+        # P = 1/2 where g_sigma's frontier is for odd n, a little beyond for even n
+        assert 0.0 <= r["half_distance"] - r["smoothed_frontier"] < 0.1
+        assert r["misses"] <= 2 and r["intervals"] == sim["scan"]["distances"]
+        assert f"| {r['n']} | 4.229 |" in section
+    assert rows[0]["half_distance"] == pytest.approx(rows[0]["smoothed_frontier"], abs=1e-6)
+    bounds = [r["level_bounds"][1] for r in rows]
+    assert bounds == sorted(bounds, reverse=True)  # towards the radius as n grows
+    # the binary search: agrees with its exact law, spread ~ 1/sqrt(n)
+    spread = sim["spread"]["rows"]
+    for r in spread:
+        assert r["ks"] < r["ks_critical"]
+        assert abs(r["median"] - r["frontier"]) < 3 * r["exact_sd"] + sim["spread"]["resolution"]
+        assert r["sd"] == pytest.approx(r["exact_sd"], rel=0.5)
+    sds = [r["exact_sd"] for r in spread]
+    assert sds == sorted(sds, reverse=True) and sds[0] > 5 * sds[-1]
+    # the slices: f differs from g_sigma on most of the slice; g_sigma,n only near the
+    # frontier, as often as the exact probabilities say
+    slices = sim["slices"]
+    assert slices["grid_agreement"] == slices["grid_points"]
+    f_row, *g_rows = slices["rows"]
+    assert f_row["n"] is None and f_row["fraction"] > 0.5
+    assert g_rows[-1]["differ"] < g_rows[0]["differ"]
+    for r in g_rows:
+        assert abs(r["differ"] - r["expected"]) <= 4 * math.sqrt(r["expected"]) + 2
+    sectors = [r["differ"] for r in slices["sectors_rows"]]
+    assert sectors == sorted(sectors, reverse=True) and sectors[-1] < sectors[0]
+    # the normal estimate: mean cosines within a few standard errors of the theory
+    normal = sim["normal"]
+    assert normal["max_z"] < 5
+    for r in normal["rows"]:
+        assert len(r["mean"]) == len(normal["ratios"]) == len(r["theory"])
+    assert "linear_normal_cosine" in section and "KS" in section
+    for name in ("direction_scan.png", "search_spread.png", "slices.png", "normal_cosine.png"):
+        assert f"`{name}`" in section
+
+
+def test_simulation_failure_is_reported_not_fatal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A simulation that raises is named in its section; the verdict stays PASS."""
+    for section in ("KERNELS", "PLANNING_KERNELS", "LEVELS_KERNELS", "SORM_KERNELS"):
+        monkeypatch.setattr(report, section, ())
+    monkeypatch.setattr(report, "_timings", lambda quick: [])
+    seen: list[Any] = []
+
+    def figures(out: Path, simulation: Any = None) -> list[tuple[str, str]]:
+        seen.append(simulation)
+        return []
+
+    monkeypatch.setattr(report, "_figures", figures)
+    monkeypatch.setattr(report._report_simulate, "simulate_study", _no_simulation)
+    path = write_report(tmp_path, quick=True)
+    text = path.read_text()
+    section = text[text.index("## 5. Simulation") : text.index("## 6. Timing")]
+    assert "The simulation failed: RuntimeError: simulation left out" in section
+    assert "**PASS**" in text
+    summary = read_summary(tmp_path)
+    assert summary["passed"] is True and summary["simulation"] is None
+    assert summary["simulation_error"] == "RuntimeError: simulation left out"
+    assert seen == [None]  # no simulation figures without a study
