@@ -60,6 +60,17 @@ from rstheory.radius import (
     linf_radius_from_l2,
     uniform_radius,
 )
+from rstheory.simulate import (
+    SmoothedClassifier,
+    binary_search,
+    binary_search_spread,
+    direction_scan,
+    linear_normal_cosine,
+    normal_estimate,
+    normal_study,
+    search_distribution,
+    slice_2d,
+)
 from rstheory.sorm import (
     DesignPoint,
     breitung,
@@ -71,17 +82,6 @@ from rstheory.sorm import (
     smoothed_frontier_offset,
     sphere_probability,
     tvedt,
-)
-from rstheory.simulate import (
-    SmoothedClassifier,
-    binary_search,
-    binary_search_spread,
-    direction_scan,
-    linear_normal_cosine,
-    normal_estimate,
-    normal_study,
-    search_distribution,
-    slice_2d,
 )
 
 __version__ = "0.1.0"
