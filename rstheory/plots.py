@@ -826,7 +826,7 @@ def plot_direction_scan(
     scans : sequence of DirectionScan
         Results of :func:`rstheory.simulate.direction_scan`.
     labels : sequence of str, optional
-        Legend entry per scan (e.g. ``"n = 10"``); default ``"scan 1"``, ...
+        Legend entry per scan; default ``"n = <n>"`` from each scan
     ax : matplotlib.axes.Axes, optional
         Draw into these axes (and return their figure) instead of a new figure.
     figsize : (float, float), optional
@@ -871,7 +871,7 @@ def plot_direction_scan(
     from rstheory.simulate import DirectionScan
 
     items = _sequence_of("scans", scans, DirectionScan, "DirectionScan")
-    names = _labels_for(labels, len(items), lambda i: f"scan {i + 1}")
+    names = _labels_for(labels, len(items), lambda i: f"n = {items[i].n}")
     if ax is None:
         fig = _new_figure(figsize)
         ax = fig.add_subplot(1, 1, 1)
@@ -1108,7 +1108,7 @@ def plot_search_spread(
     distributions : sequence of SearchDistribution or None, optional
         Exact laws, one per spread (an entry may be None).
     labels : sequence of str, optional
-        Legend entry per spread; default ``"search 1"``, ...
+        Legend entry per spread; default ``"n = <n>"`` from each spread
     figsize : (float, float), optional
         Figure size in inches.
 
@@ -1159,7 +1159,7 @@ def plot_search_spread(
                     f"distributions[{i}] must be a SearchDistribution or None, "
                     f"got {type(law).__name__}"
                 )
-    names = _labels_for(labels, len(items), lambda i: f"search {i + 1}")
+    names = _labels_for(labels, len(items), lambda i: f"n = {items[i].n}")
     fig = _new_figure(figsize)
     ax = fig.add_subplot(1, 1, 1)
     samples = np.concatenate([np.asarray(s.distances, dtype=float).ravel() for s in items])

@@ -607,6 +607,9 @@ class SearchSpread(NamedTuple):
     #: draws of g_{sigma,n} used by all runs, and the base-classifier calls
     queries: int
     base_calls: int
+    #: the classifier's votes per query and noise level
+    n: int
+    sigma: float
 
 
 class SearchDistribution(NamedTuple):
@@ -818,6 +821,8 @@ def binary_search_spread(
         label=lab,
         queries=g.queries - before[0],
         base_calls=g.base_calls - before[1],
+        n=g.n,
+        sigma=g.sigma,
     )
 
 
@@ -1009,6 +1014,9 @@ class DirectionScan(NamedTuple):
     #: distance where pi_label first crosses 1/2 (binary analytic base), else None
     smoothed_frontier: float | None
     label: int
+    #: the classifier's votes per query and noise level
+    n: int
+    sigma: float
 
 
 def direction_scan(
@@ -1144,6 +1152,8 @@ def direction_scan(
         base_frontier=_base_crossing(g.base, xo, u, lab, grid),
         smoothed_frontier=smoothed_frontier,
         label=lab,
+        n=g.n,
+        sigma=g.sigma,
     )
 
 

@@ -396,7 +396,7 @@ def test_direction_scan_into_given_axes_and_hidden_frontier(ball_scans: list) ->
     # estimate, exact, radius, two level bounds, g_sigma's frontier: f's (3.0) is off the range
     assert len(right.lines) == 6
     assert all(float(line.get_xdata()[0]) != pytest.approx(3.0) for line in right.lines[2:])
-    assert right.get_legend().get_texts()[0].get_text() == "scan 1"
+    assert right.get_legend().get_texts()[0].get_text() == f"n = {short[0].n}"
 
 
 def test_slices_panels_and_exact_frontier() -> None:
