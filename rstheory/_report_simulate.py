@@ -46,6 +46,8 @@ FIGURES: tuple[str, ...] = (
     "search_spread.png",
     "slices.png",
     "slices_sectors.png",
+    "direction_scan_sectors.png",
+    "search_spread_sectors.png",
     "normal_cosine.png",
 )
 
@@ -290,6 +292,57 @@ def _slice_study(
     }
 
 
+def _toy_study(sizes: dict[str, Any]) -> dict[str, Any]:
+    """Figures 1 and 3 on the 2-D toy ``Sectors(3)`` (Monte Carlo only).
+
+    ``x_o = (-2, sqrt 3)`` (class 1, angle 139 degrees); the ray ``x_o + t e_0`` meets
+    the 120-degree frontier line at ``t = 1``.  That line is a symmetry axis of
+    classes 0 and 1 (and maps class 2 to itself), so :math:`\\pi_0 = \\pi_1` on it
+    and g_sigma's frontier along the ray is f's, at exactly ``t = 1``.
+    """
+    from rstheory.classifiers import Sectors
+    from rstheory.simulate import SmoothedClassifier, binary_search_spread, direction_scan
+
+    toy = Sectors(3)
+    x_o = np.array([-2.0, math.sqrt(3.0)])
+    u = np.array([1.0, 0.0])
+    distances = np.linspace(0.0, 2.0, 41)
+    steps, reps = sizes["steps"], sizes["search_repeats"]
+    scans, spreads, rows = [], [], []
+    for n in NS:
+        g = SmoothedClassifier(toy, SIGMA, n, rng=_rng(6, n))
+        scan = direction_scan(g, x_o, u, distances, sizes["scan_repeats"], 1, certify_n=100_000)
+        spread = binary_search_spread(g, x_o, x_o + 2.0 * u, steps, reps, label=1)
+        spread = spread._replace(frontier=1.0)  # by symmetry (see above)
+        d = np.asarray(spread.distances, dtype=float)
+        q25, q50, q75 = (float(v) for v in np.quantile(d, [0.25, 0.5, 0.75]))
+        crossing = np.flatnonzero(scan.estimate >= 0.5)
+        rows.append(
+            {
+                "n": n,
+                "radius": scan.radius,
+                "level_bounds": [float(v) for v in scan.level_bounds],
+                "base_frontier": scan.base_frontier,
+                "first_half": float(distances[crossing[0]]) if crossing.size else None,
+                "median": q50,
+                "iqr": q75 - q25,
+                "sd": float(np.std(d, ddof=1)),
+                "sd_sqrt_n": float(np.std(d, ddof=1)) * math.sqrt(n),
+            }
+        )
+        scans.append(scan)
+        spreads.append(spread)
+    return {
+        "x_o": x_o.tolist(),
+        "distances": int(distances.size),
+        "repeats": sizes["scan_repeats"],
+        "steps": steps,
+        "search_repeats": reps,
+        "rows": rows,
+        "objects": {"scans": scans, "spreads": spreads},
+    }
+
+
 def _normal_study(sizes: dict[str, Any]) -> dict[str, Any]:
     from rstheory.classifiers import Linear
     from rstheory.simulate import linear_normal_cosine, normal_study
@@ -348,7 +401,7 @@ def simulate_study(quick: bool) -> dict[str, Any]:
     Returns
     -------
     dict
-        Keys ``"scan"``, ``"spread"``, ``"slices"``, ``"normal"`` (each with
+        Keys ``"scan"``, ``"spread"``, ``"slices"``, ``"toy"``, ``"normal"`` (each with
         its settings, table rows and, under ``"objects"``, the result objects
         of :mod:`rstheory.simulate`), ``"setup"`` and ``"seconds"`` (per
         experiment).  :func:`summary` drops the objects.
@@ -383,6 +436,7 @@ def simulate_study(quick: bool) -> dict[str, Any]:
         ("scan", lambda: _scan_study(sizes, ball, x_o, u)),
         ("spread", lambda: _spread_study(sizes, ball, x_o, u)),
         ("slices", lambda: _slice_study(sizes, ball, x_o, u, v, radius_g(out))),
+        ("toy", lambda: _toy_study(sizes)),
         ("normal", lambda: _normal_study(sizes)),
     ):
         t0 = time.perf_counter()
@@ -534,6 +588,31 @@ def study_markdown(study: dict[str, Any]) -> list[str]:
     ]
     for r in slices["sectors_rows"]:
         lines.append(f"| {r['n']} | {r['differ']} | {r['fraction']:.2e} |")
+    toy = study["toy"]
+    lines += [
+        "",
+        "**The 2-D toy along a ray** (`direction_scan_sectors.png`, "
+        "`search_spread_sectors.png`): `Sectors(3)`, x_o = (-2, sqrt 3) (class 1), ray "
+        "x_o + t e_0, which meets the 120-degree frontier at t = 1; by symmetry that is also "
+        f"g_sigma's frontier.  {toy['repeats']} draws per distance ({toy['distances']} "
+        f"distances), {toy['search_repeats']} searches of {toy['steps']} steps from x_o to "
+        "x_o + 2 e_0.  No exact curve (three classes, Monte Carlo only); the certified "
+        "radius is Cohen's CERTIFY from 100 + 100000 votes at alpha = 0.001.",
+        "",
+        "| n | certified radius | "
+        + " | ".join(f"level bound Pa = {p:g}" for p in scan["pa"])
+        + " | f frontier | first t with estimate >= 1/2 | search median | IQR | sd | "
+        "sd sqrt(n) |",
+        "|---:|---:|" + "---:|" * len(scan["pa"]) + "---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in toy["rows"]:
+        lines.append(
+            f"| {r['n']} | {_f(r['radius'])} | "
+            + " | ".join(_f(b) for b in r["level_bounds"])
+            + f" | {_f(r['base_frontier'])} | {_f(r['first_half'])} | "
+            f"{_f(r['median'], '.4f')} | {_f(r['iqr'], '.3g')} | {_f(r['sd'], '.3g')} | "
+            f"{_f(r['sd_sqrt_n'], '.3g')} |"
+        )
     ratios = normal["ratios"]
     lines += [
         "",
@@ -633,6 +712,28 @@ def write_figures(study: dict[str, Any], out: Path) -> list[tuple[str, str]]:
             "slices_sectors.png",
             f"Labels of f = Sectors(3) and of one draw of g_sigma,n per pixel (sigma = {sigma:g}; "
             "here g_sigma = f)",
+        )
+    )
+
+    toy = study["toy"]
+    fig = plots.plot_direction_scan(toy["objects"]["scans"], labels=labels)
+    fig.axes[0].set_title(f"Sectors(3), x_o = (-2, sqrt 3), sigma = {sigma:g}")
+    fig.savefig(out / "direction_scan_sectors.png", dpi=110)
+    made.append(
+        (
+            "direction_scan_sectors.png",
+            "P[g_sigma,n != 1] along a ray of the 2-D toy Sectors(3) (Monte Carlo with "
+            "Clopper-Pearson bands), with CERTIFY's radius, level-Pa bounds and f's frontier "
+            "(= g_sigma's, by symmetry)",
+        )
+    )
+    fig = plots.plot_search_spread(toy["objects"]["spreads"], labels=labels)
+    fig.savefig(out / "search_spread_sectors.png", dpi=110)
+    made.append(
+        (
+            "search_spread_sectors.png",
+            f"End points of {toy['search_repeats']} binary searches ({toy['steps']} steps) "
+            "against g_sigma,n on the 2-D toy Sectors(3); frontier at distance 1",
         )
     )
 

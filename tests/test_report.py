@@ -53,6 +53,8 @@ def test_quick_report_writes_markdown_and_figures(
         "search_spread.png",
         "slices.png",
         "slices_sectors.png",
+        "direction_scan_sectors.png",
+        "search_spread_sectors.png",
         "normal_cosine.png",
     }
     for name in pngs:
@@ -352,6 +354,13 @@ def test_simulation_section_numbers(quick_report: tuple[Path, dict[str, Any], fl
         assert abs(r["differ"] - r["expected"]) <= 4 * math.sqrt(r["expected"]) + 2
     sectors = [r["differ"] for r in slices["sectors_rows"]]
     assert sectors == sorted(sectors, reverse=True) and sectors[-1] < sectors[0]
+    # the 2-D toy: f's frontier at t = 1 (= g_sigma's), searches end near it, tighter with n
+    toy = sim["toy"]["rows"]
+    for r in toy:
+        assert r["base_frontier"] == pytest.approx(1.0, rel=1e-12)
+        assert 0.0 < r["radius"] < r["base_frontier"]
+        assert abs(r["median"] - 1.0) < 0.1
+    assert toy[-1]["iqr"] < toy[0]["iqr"] / 3
     # the normal estimate: mean cosines within a few standard errors of the theory
     normal = sim["normal"]
     assert normal["max_z"] < 5
