@@ -50,6 +50,13 @@ attacker needs a strict majority), ``"win"`` (a tie goes to another class)
 or ``"random"`` (uniform among the tied classes).  Where no label is given
 (a plain prediction), ties are broken uniformly at random.
 
+A base classifier may also provide
+``vote_counts_batch(points, sigma, n, draws, rng)`` (``points`` float64 of
+shape ``(m, dim)``, ``rng`` the classifier's generator), returning the
+``int64`` counts of ``draws`` independent sets of ``n`` votes per point,
+shape ``(m, draws, n_classes)``: the smoothed classifier then lets it draw
+its own noise (the torch adapter does, on the model's device).
+
 Randomness comes from one :class:`numpy.random.Generator` per
 :class:`SmoothedClassifier` (``rng``: a generator, a seed or ``None``);
 every function is reproducible from the seed.  The classifier counts the
@@ -345,7 +352,18 @@ class SmoothedClassifier:
             out = self._counts_stats(stats, draws)
         else:
             assert points is not None
-            out = self._counts_full(points, draws)
+            batch = getattr(self.base, "vote_counts_batch", None)
+            if batch is None:
+                out = self._counts_full(points, draws)
+            else:  # the base draws its own votes (e.g. on a GPU): see the module notes
+                out = np.asarray(batch(points, self.sigma, self.n, draws, self.rng))
+                expected = (points.shape[0], draws, self.n_classes)
+                if out.shape != expected or not np.issubdtype(out.dtype, np.integer):
+                    raise ValueError(
+                        f"base.vote_counts_batch returned {out.dtype} of shape {out.shape}, "
+                        f"expected integers of shape {expected}"
+                    )
+                out = out.astype(np.int64, copy=False)
         self.queries += out.shape[0] * draws
         self.base_calls += out.shape[0] * draws * self.n
         return out

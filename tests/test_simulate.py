@@ -566,3 +566,37 @@ def test_larger_probes_and_more_votes_estimate_the_normal_better() -> None:
     assert (np.diff(mean, axis=1) > 0).all()
     assert (mean[1] > mean[0]).all()
     assert mean[0, 2] > 0.5  # delta = 4 sigma: well correlated even with n = 1
+
+
+class OwnCounts(DecideOnly):
+    """A base that draws its own votes (the hook the torch adapter uses)."""
+
+    def __init__(self, inner: object, bad: bool = False) -> None:
+        super().__init__(inner)
+        self.bad = bad
+
+    def vote_counts_batch(
+        self, points: np.ndarray, sigma: float, n: int, draws: int, rng: np.random.Generator
+    ) -> np.ndarray:
+        if self.bad:
+            return np.zeros((points.shape[0], draws))
+        out = np.empty((points.shape[0], draws, self.n_classes), dtype=np.int64)
+        for i, x in enumerate(points):
+            for r in range(draws):
+                out[i, r] = self.inner.sample_counts(x, sigma, n, rng)  # type: ignore[attr-defined]
+        return out
+
+
+def test_a_base_can_draw_its_own_votes() -> None:
+    base = Linear([1.0, 0.5], 0.1)
+    g = SmoothedClassifier(OwnCounts(base), 0.5, 9, ties="random", rng=8)
+    r = g.adversarial_probability([0.1, -0.3], 1, 3000)
+    exact = (
+        SmoothedClassifier(base, 0.5, 9, ties="random")
+        .adversarial_probability([0.1, -0.3], 1, 1)
+        .exact
+    )
+    assert binomial_ok(r.successes, 3000, exact)
+    assert (g.queries, g.base_calls) == (3000, 27000)
+    with pytest.raises(ValueError, match="vote_counts_batch"):
+        SmoothedClassifier(OwnCounts(base, bad=True), 0.5, 9).vote_counts([0.0, 0.0])
