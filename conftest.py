@@ -10,8 +10,17 @@ from __future__ import annotations
 
 import importlib.util
 
+
+def _installed(name: str) -> bool:
+    """Whether ``name`` can be found (without importing it: torch takes a second)."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 collect_ignore: list[str] = []
-if importlib.util.find_spec("torch") is None:
+if not _installed("torch"):
     collect_ignore += ["rstheory/torch_adapter.py", "rstheory/digits.py"]
-elif importlib.util.find_spec("sklearn") is None:
+elif not _installed("sklearn"):
     collect_ignore += ["rstheory/digits.py"]
