@@ -899,7 +899,7 @@ def _gradient(
             u = (points - x) / radius
         phi = np.where(run.judge(points, 1), 1.0, -1.0)
         positives += int(np.count_nonzero(phi > 0.0))
-        weighted += phi @ u
+        weighted += np.einsum("i,ij->j", phi, u)
         total += u.sum(axis=0)
     mean = (2.0 * positives - probes) / probes
     if mean == 1.0:
@@ -1212,16 +1212,46 @@ def _direction_source(
     return draw
 
 
+def _coefficients(vectors: FloatArray, basis: FloatArray) -> FloatArray:
+    """``vectors @ basis.T`` by einsum (BLAS threads are erratic on a loaded machine)."""
+    out: FloatArray = np.einsum("ij,kj->ik", vectors, basis)
+    return out
+
+
+def _combine(coefficients: FloatArray, basis: FloatArray) -> FloatArray:
+    """``coefficients @ basis`` by einsum."""
+    out: FloatArray = np.einsum("ik,kj->ij", coefficients, basis)
+    return out
+
+
 def _orthogonal(v: FloatArray, u: FloatArray, basis: FloatArray) -> FloatArray | None:
-    """``v`` made orthogonal to ``u`` and to the orthonormal rows of ``basis``, unit (or None)."""
+    """``v`` made orthogonal to ``u`` and to the orthonormal rows of ``basis``, unit (or None).
+
+    Classical Gram-Schmidt against the rows and against :math:`\\hat w`, the
+    part of ``u`` outside their span, each pass repeated once if it
+    cancelled more than half of the norm (Kahan-Parlett's "twice is enough").
+    """
     size = _norm(v)
-    w = u - basis.T @ (basis @ u) if basis.shape[0] else u.copy()
+    rows = basis.shape[0]
+    pair = np.stack((v, u))
+    if rows:
+        pair = pair - _combine(_coefficients(pair, basis), basis)  # both in one pass
+        if _norm(pair[1]) < 0.5:  # u lies almost in their span: once more
+            pair[1:] -= _combine(_coefficients(pair[1:], basis), basis)
+    v, w = pair[0], pair[1]
     wn = _norm(w)
-    for _ in range(2):  # Gram-Schmidt twice: orthogonal to working precision
-        if basis.shape[0]:
-            v = v - basis.T @ (basis @ v)
-        if wn > 1e-12:
-            v = v - float(np.einsum("j,j->", v, w)) * w / (wn * wn)
+    w = w / wn if wn > 1e-12 else np.zeros_like(w)
+
+    def project(z: FloatArray) -> FloatArray:
+        if rows:
+            z = z - _combine(_coefficients(z[None, :], basis), basis)[0]
+        out: FloatArray = z - float(np.einsum("j,j->", z, w)) * w
+        return out
+
+    start = _norm(v)
+    v = v - float(np.einsum("j,j->", v, w)) * w
+    if _norm(v) < 0.5 * size or _norm(v) < 0.5 * start:
+        v = project(v)
     vn = _norm(v)
     if not vn > 1e-9 * size:
         return None
@@ -1402,18 +1432,21 @@ def _surfree_search(
         keep = min(n_ortho, d - 2)
         x = run.bisect(x0, reps, tol)
         dist = _norm(x - xo)
-        basis = np.empty((0, d))
+        memory = np.empty((keep, d))  # a ring of the last directions tried (orthonormal)
+        count = slot = 0
         top = theta_max
         while True:
             u = (x - xo) / dist
-            v = _orthogonal(source(c.gen), u, basis)
+            v = _orthogonal(source(c.gen), u, memory[:count])
             if v is None:  # the remembered directions fill the space: forget them
-                basis = np.empty((0, d))
-                v = _orthogonal(source(c.gen), u, basis)
+                count = slot = 0
+                v = _orthogonal(source(c.gen), u, memory[:0])
             while v is None:  # a DCT source too poor for this u: a Gaussian direction
-                v = _orthogonal(c.gen.standard_normal(d), u, basis)
+                v = _orthogonal(c.gen.standard_normal(d), u, memory[:0])
             if keep > 0:
-                basis = np.vstack((basis[-(keep - 1) :] if keep > 1 else basis[:0], v))
+                memory[slot] = v
+                slot = (slot + 1) % keep
+                count = min(count + 1, keep)
 
             def z(theta: Any, u: FloatArray = u, v: FloatArray = v, r: float = dist) -> FloatArray:
                 t = np.radians(np.atleast_1d(np.asarray(theta, dtype=np.float64)))
