@@ -23,6 +23,9 @@ Subcommands (each takes ``--json`` for machine-readable output on stdout)::
                     scan [--distances a:b:k | t1,t2,...] [--alpha A]
                     slice [--extent E | a0,a1,b0,b1] [--resolution 41 | 61,41]
                     normal [--delta 0.125,0.25] [--queries 100]
+    rstheory experiment digits [--quick] [--out DIR] [--sigmas 0,0.25] [--n 1,10]
+                        [--attacks hsja,rays,surfree] [--pa 0.5,0.8] [--inputs K]
+                        [--max-queries Q] [--progress]      (needs torch and scikit-learn)
     rstheory report --out DIR [--quick]
     rstheory --version
 
@@ -996,6 +999,86 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- experiment
+
+
+def _cmd_experiment(args: argparse.Namespace) -> int:
+    try:
+        from rstheory.experiments import plot_distortion_vs_accuracy, run_digits
+    except ImportError as exc:  # torch or scikit-learn missing
+        raise ValueError(
+            "rstheory experiment needs torch and scikit-learn "
+            f"(pip install torch==2.13.0 scikit-learn): {exc}"
+        ) from exc
+    settings: dict[str, Any] = {}
+    if args.sigmas is not None:
+        settings["sigmas"] = _numbers("--sigmas", args.sigmas, "noise levels")
+    if args.n is not None:
+        settings["ns"] = _numbers("--n", args.n, "vote counts")
+    if args.pa is not None:
+        settings["pas"] = _numbers("--pa", args.pa, "levels")
+    if args.attacks is not None:
+        settings["attacks"] = [a.strip() for a in args.attacks.split(",") if a.strip()]
+    for key in ("inputs", "max_queries", "certify_n", "seed", "model"):
+        value = getattr(args, key)
+        if value is not None:
+            settings[key] = value
+    result = run_digits(settings, quick=args.quick, progress=args.progress)
+    conf = result["settings"]
+    lines = [
+        f"digits ({conf['model']}), {conf['inputs']} attacked inputs per model, "
+        f"{conf['max_queries']} queries per attack, CERTIFY with n0 = 100, N = "
+        f"{conf['certify_n']}, alpha = {conf['alpha']:g} ({result['seconds']:.1f} s)",
+        "base model accuracy: "
+        + ", ".join(f"sigma {k}: {v:.3f}" for k, v in result["models"].items()),
+    ]
+    for row in result["rows"]:
+        lines.append(
+            f"sigma = {row['sigma']:g}, n = {row['n']}: accuracy {row['accuracy']:.3f}, "
+            f"certified {row['certified']:.2f}, median radius {row['median_radius']:.3g}"
+        )
+        for key, cell in row["attacks"].items():
+            ratio = "-" if cell["median_ratio"] is None else f"{cell['median_ratio']:.3g}"
+            lines.append(
+                f"  {key}: median distortion {cell['median_distortion']:.3g}, success "
+                f"{cell['success']:.2f}, distortion/radius {ratio}, {cell['queries']} "
+                f"queries, {cell['base_calls']} base calls"
+            )
+    if args.out:
+        from pathlib import Path
+
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "digits.json").write_text(json.dumps(_jsonable(result), allow_nan=False))
+        for pa in conf["pas"]:
+            fig = plot_distortion_vs_accuracy(result, pa=float(pa))
+            fig.savefig(out / f"distortion_vs_accuracy_pa{float(pa):g}.png", dpi=110)
+        lines.append(f"written: {out / 'digits.json'} and the distortion-vs-accuracy figures")
+    _emit(args, result, lines)
+    return 0
+
+
+def _add_experiment(sub: Any) -> None:
+    """``rstheory experiment digits``: attacks on smoothed digits models (issue 7)."""
+    text = "decision-based attacks against smoothed digits models (Maho et al. 2022, sec. 4)"
+    p = sub.add_parser("experiment", help=text, description=text)
+    p.add_argument("name", choices=("digits",), help="the experiment")
+    p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    p.add_argument("--quick", action="store_true", help="the CI-sized grid (under a minute)")
+    p.add_argument("--out", help="directory for digits.json and the figures")
+    p.add_argument("--sigmas", help="noise levels, e.g. 0,0.05,0.15,0.25 (0: no smoothing)")
+    p.add_argument("--n", help="votes per query, e.g. 1,10,50,200")
+    p.add_argument("--pa", help="attack levels, e.g. 0.5,0.8")
+    p.add_argument("--attacks", help="comma list of hsja, rays, surfree")
+    p.add_argument("--inputs", type=int, help="attacked test inputs per model")
+    p.add_argument("--max-queries", dest="max_queries", type=int, help="queries per attack")
+    p.add_argument("--certify-n", dest="certify_n", type=int, help="CERTIFY estimation votes")
+    p.add_argument("--seed", type=int, help="seed of every random draw (0)")
+    p.add_argument("--model", choices=("cnn", "mlp"), help="base model (cnn)")
+    p.add_argument("--progress", action="store_true", help="one line per step on stderr")
+    p.set_defaults(func=_cmd_experiment)
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -1137,6 +1220,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_sorm)
 
     _add_simulate(sub)
+    _add_experiment(sub)
 
     p = add("report", "write the verification report (report.md, figures)")
     p.add_argument("--out", required=True, help="output directory")
