@@ -244,24 +244,23 @@ def _check_feasible(pa: float, repeats: int, alpha: float, name: str = "repeats"
 # --------------------------------------------------------------------------- queries
 
 
-def _labels(g: Any, points: FloatArray, label: int) -> npt.NDArray[np.int64]:
-    """One fresh draw of ``g`` at each row of ``points``, in calls of bounded size."""
-    m, dim = points.shape
-    size = max(1, _NUMBERS // max(dim, 1))
-    out = np.empty(m, dtype=np.int64)
-    for start in range(0, m, size):
-        part = points[start : start + size]
-        out[start : start + part.shape[0]] = np.asarray(g(part, label=label)).reshape(-1)
-    return out
-
-
 def _hits(g: Any, points: FloatArray, label: int, repeats: int) -> npt.NDArray[np.int64]:
-    """Number of draws (of ``repeats`` per point) whose label is not ``label``."""
-    m = points.shape[0]
-    rows = points if repeats == 1 else np.repeat(points, repeats, axis=0)
-    labels = _labels(g, rows, label).reshape(m, repeats)
-    out: npt.NDArray[np.int64] = np.count_nonzero(labels != label, axis=1).astype(np.int64)
-    return out
+    """Number of fresh draws (``repeats`` per row of ``points``) whose label is not ``label``.
+
+    The repeated rows go to ``g`` in calls of at most ``_NUMBERS`` numbers,
+    built one call at a time (a check of 200 draws at ``d = 150528`` would
+    otherwise copy 240 MB).
+    """
+    m, dim = points.shape
+    total = m * repeats
+    size = max(1, _NUMBERS // max(dim, 1))
+    missed = np.zeros(m, dtype=np.int64)
+    for start in range(0, total, size):
+        rows = np.arange(start, min(start + size, total)) // repeats
+        part = points[rows] if repeats > 1 or rows.size != m else points
+        labels = np.asarray(g(part, label=label)).reshape(-1)
+        np.add.at(missed, rows, labels != label)
+    return missed
 
 
 class _Exhausted(Exception):
