@@ -33,15 +33,16 @@ How the votes are drawn
 The noise is drawn on the model's device with a :class:`torch.Generator`
 (seeded from the caller's NumPy generator, so NumPy seeds make runs
 reproducible), ``batch_size`` noisy copies per forward pass, into one
-preallocated buffer (``normal_`` then an in-place ``add_`` of the input),
-under :func:`torch.inference_mode` with the model in eval mode.  Each batch's
+preallocated buffer in the layout that ``memory_format`` asks for
+(``normal_``, then an in-place ``add_`` of the input), under
+:func:`torch.inference_mode` with the model in eval mode.  Each batch's
 ``argmax`` is tallied against the class indices (``labels[:, None] ==
 arange(C)``, summed) into an ``int64`` count tensor on the device: no host
 synchronisation per batch (``torch.bincount`` would read the largest label
 back on a GPU), and one host copy per call (per input for CERTIFY).  With
 ``n`` below ``batch_size`` several inputs share a batch.  Counts are
-reproducible for a given seed, ``batch_size``, device and dtype (the
-generator's stream is consumed per batch).
+reproducible for a given seed, ``batch_size``, device, dtype and layout
+(the generator's stream is consumed per batch).
 
 This module imports torch; ``import rstheory`` does not import it.
 
@@ -192,10 +193,19 @@ class TorchClassifier:
         it must be the dtype of the model's floating parameters.
     batch_size : int, optional
         Noisy copies per forward pass (default 1000), ``>= 1``.
+    memory_format : torch.memory_format, optional
+        Layout of the batches handed to the model: ``torch.contiguous_format``
+        (default, NCHW) or ``torch.channels_last`` (NHWC strides, for
+        ``input_shape = (C, H, W)``): the noise buffer is allocated in that
+        layout, so no copy is made.  Convolutional networks often run faster
+        channels-last (oneDNN on CPUs, tensor cores on GPUs): the digits CNN
+        of :mod:`rstheory.digits` took 13.5 instead of 26.5 ms per batch of
+        1000 on one CPU thread.  The layout changes the order of
+        floating-point sums inside the model, not the mathematics.
 
     Attributes
     ----------
-    dim, n_classes, input_shape, device, dtype, batch_size, model
+    dim, n_classes, input_shape, device, dtype, batch_size, memory_format, model
 
     Raises
     ------
@@ -240,6 +250,7 @@ class TorchClassifier:
         device: Any = None,
         dtype: Any = torch.float32,
         batch_size: Any = 1000,
+        memory_format: Any = None,
     ) -> None:
         if not isinstance(model, torch.nn.Module):
             raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
@@ -249,6 +260,22 @@ class TorchClassifier:
             raise ValueError(f"dtype must be a floating torch.dtype, got {dtype!r}")
         self.dtype = dtype
         self.batch_size = _int("batch_size", batch_size, 1)
+        if memory_format is None:
+            memory_format = torch.contiguous_format
+        if not isinstance(memory_format, torch.memory_format) or memory_format not in (
+            torch.contiguous_format,
+            torch.channels_last,
+        ):
+            raise ValueError(
+                "memory_format must be None, torch.contiguous_format or torch.channels_last, "
+                f"got {memory_format!r}"
+            )
+        if memory_format == torch.channels_last and len(self.input_shape) != 3:
+            raise ValueError(
+                f"memory_format torch.channels_last needs input_shape (C, H, W), "
+                f"got {self.input_shape}"
+            )
+        self.memory_format = memory_format
         if device is None:
             tensors = [*model.parameters(), *model.buffers()]
             self.device = tensors[0].device if tensors else torch.device("cpu")
@@ -282,7 +309,7 @@ class TorchClassifier:
         return (
             f"TorchClassifier({type(self.model).__name__}, input_shape={self.input_shape}, "
             f"n_classes={self.n_classes}, device={str(self.device)!r}, dtype={self.dtype}, "
-            f"batch_size={self.batch_size})"
+            f"batch_size={self.batch_size}, memory_format={self.memory_format})"
         )
 
     # ----------------------------------------------------------------- internals
@@ -307,7 +334,7 @@ class TorchClassifier:
         return generator
 
     def _input(self, name: str, x: Any) -> Any:
-        """One input (a tensor or array of ``input_shape`` or ``(dim,)``) as a (1, dim) tensor."""
+        """One input (a tensor or array of ``input_shape`` or ``(dim,)``): (1, *input_shape)."""
         t = torch.as_tensor(x)
         if t.is_complex() or t.dtype == torch.bool:
             raise ValueError(f"{name} must be real, got dtype {t.dtype}")
@@ -316,13 +343,13 @@ class TorchClassifier:
                 f"{name} must have shape {self.input_shape} (or ({self.dim},)), "
                 f"got {tuple(t.shape)}"
             )
-        t = t.to(device=self.device, dtype=self.dtype).reshape(1, self.dim)
+        t = t.to(device=self.device, dtype=self.dtype).reshape(1, *self.input_shape)
         if not bool(torch.isfinite(t).all()):
             raise ValueError(f"{name} must be finite")
         return t
 
     def _logits(self, batch: Any) -> Any:
-        logits = self.model(batch.view(batch.shape[0], *self.input_shape))
+        logits = self.model(batch)
         if (
             not isinstance(logits, torch.Tensor)
             or logits.ndim != 2
@@ -336,8 +363,17 @@ class TorchClassifier:
             )
         return logits
 
+    def _buffer(self, rows: int) -> Any:
+        """An uninitialised batch of ``rows`` inputs in the classifier's dtype, device, layout."""
+        return torch.empty(
+            (rows, *self.input_shape),
+            dtype=self.dtype,
+            device=self.device,
+            memory_format=self.memory_format,
+        )
+
     def _votes(self, base: Any, sigma: float, n: int, gen: Any) -> Any:
-        """Counts of ``n`` votes at each row of ``base`` ((G, dim) on the device): (G, C) int64.
+        """Counts of ``n`` votes at each of the G inputs ``base`` (G, *input_shape): (G, C) int64.
 
         Runs under inference mode; the counts stay on the device (no host
         synchronisation).  With ``n >= batch_size`` each batch holds copies
@@ -353,7 +389,7 @@ class TorchClassifier:
         classes = torch.arange(c, device=self.device)
         bs = self.batch_size
         if n >= bs:
-            buf = torch.empty((bs, self.dim), dtype=self.dtype, device=self.device)
+            buf = self._buffer(bs)
             for g in range(g_total):
                 x = base[g]
                 for start in range(0, n, bs):
@@ -363,12 +399,12 @@ class TorchClassifier:
                     out[g].add_((labels[:, None] == classes).sum(dim=0))
         else:
             k = min(g_total, max(1, bs // n))
-            buf = torch.empty((k * n, self.dim), dtype=self.dtype, device=self.device)
+            buf = self._buffer(k * n)
             for g0 in range(0, g_total, k):
                 g1 = min(g_total, g0 + k)
                 noise = buf[: (g1 - g0) * n]
                 noise.normal_(0.0, sigma, generator=gen)
-                noise.view(g1 - g0, n, self.dim).add_(base[g0:g1, None, :])
+                noise.unflatten(0, (g1 - g0, n)).add_(base[g0:g1, None])
                 labels = self._logits(noise).argmax(dim=1)
                 hits = labels[:, None] == classes
                 out[g0:g1].add_(hits.view(g1 - g0, n, c).sum(dim=1))
@@ -525,6 +561,9 @@ class TorchClassifier:
             for start in range(0, flat.shape[0], self.batch_size):
                 part = torch.as_tensor(flat[start : start + self.batch_size])
                 part = part.to(device=self.device, dtype=self.dtype)
+                part = part.reshape(-1, *self.input_shape).contiguous(
+                    memory_format=self.memory_format
+                )
                 out[start : start + part.shape[0]] = self._logits(part).argmax(dim=1).cpu().numpy()
         return out.reshape(z.shape[:-1])
 
@@ -580,7 +619,8 @@ class TorchClassifier:
         gen = self.generator(_seed_from(_as_rng(rng)))
         with torch.inference_mode():
             base = torch.as_tensor(z).to(device=self.device, dtype=self.dtype)
-            base = base.repeat_interleave(r, dim=0)  # group = point * draws + draw
+            base = base.reshape(-1, *self.input_shape).repeat_interleave(r, dim=0)
+            # group = point * draws + draw
             out = self._votes(base, s, count, gen)
         return np.asarray(out.cpu().numpy()).reshape(z.shape[0], r, self.n_classes)
 

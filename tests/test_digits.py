@@ -29,6 +29,16 @@ from rstheory.torch_adapter import TorchClassifier  # noqa: E402
 _ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """One intra-op thread: as fast for these tiny models, and robust on a shared machine
+    (with two threads, a busy second core made each parallel region wait: 20-100x slower)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "cache"
@@ -96,7 +106,8 @@ def test_models_map_digits_to_ten_logits(kind: str) -> None:
     assert (f.dim, f.n_classes) == (64, 10)
 
 
-def test_training_is_reproducible_and_leaves_the_global_rng_alone() -> None:
+def test_training_is_reproducible_and_leaves_the_global_state_alone() -> None:
+    threads = torch.get_num_threads()
     torch.manual_seed(123)
     state = torch.get_rng_state()
     a = train_model("cnn", 0.25, epochs=2, seed=3, cache=False)
@@ -106,6 +117,7 @@ def test_training_is_reproducible_and_leaves_the_global_rng_alone() -> None:
     assert same_weights(a, b) and not same_weights(a, c)
     assert not a.training
     assert not torch.are_deterministic_algorithms_enabled()  # restored
+    assert torch.get_num_threads() == threads  # restored
 
 
 @pytest.mark.parametrize(("kind", "epochs"), [("cnn", 10), ("mlp", 20)])

@@ -70,6 +70,16 @@ def small_mlp(seed: int = 0, classes: int = 4) -> torch.nn.Module:
     )
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """One intra-op thread: as fast for these tiny models, and robust on a shared machine
+    (with two threads, a busy second core made each parallel region wait: 20-100x slower)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 W = np.array([1.0, -2.0, 0.5, 0.0, 3.0])
 B = 0.3
 
@@ -116,6 +126,9 @@ def test_model_is_put_in_eval_mode() -> None:
         ({"dtype": torch.int64}, "dtype"),
         ({"dtype": torch.float64}, "dtype"),  # the model's parameters are float32
         ({"device": "no-such-device"}, "device"),
+        ({"memory_format": "nhwc"}, "memory_format"),
+        ({"memory_format": torch.preserve_format}, "memory_format"),
+        ({"memory_format": torch.channels_last, "input_shape": (4,)}, "memory_format"),
     ],
 )
 def test_bad_construction_names_the_argument(kwargs: dict, name: str) -> None:
@@ -211,6 +224,28 @@ def test_smoothed_classifier_pooled_frequencies_with_one_vote(half_space) -> Non
     # the sum of independent Bernoulli(p_i): normal approximation, 4.5 standard deviations
     z = (counts[:, 1].sum() - p.sum()) / math.sqrt((p * (1 - p)).sum())
     assert abs(z) < 4.5
+
+
+def test_channels_last_batches_give_the_same_votes_law() -> None:
+    """memory_format=torch.channels_last: the half-space on (C, H, W) = (2, 2, 2) inputs."""
+    w8 = np.array([1.0, -2.0, 0.5, 0.0, 3.0, 0.7, -0.4, 1.1])
+    lin = Linear(w8, B)
+    model = torch.nn.Sequential(torch.nn.Flatten(), linear_model(w8, B))
+    f = TorchClassifier(
+        model, (2, 2, 2), dtype=torch.float64, batch_size=300, memory_format=torch.channels_last
+    )
+    assert f.memory_format == torch.channels_last and "channels_last" in repr(f)
+    rng = np.random.default_rng(12)
+    pts = rng.standard_normal((200, 8))
+    assert np.array_equal(f.decide(pts), lin.decide(pts))
+    for t in (-0.5, 0.4, 1.5):
+        x = rng.standard_normal(8)
+        x += (t * 0.5 * lin.norm - (w8 @ x + B)) * w8 / lin.norm**2
+        counts = f.sample_counts(x, 0.5, 5000, rng=rng)
+        assert binomial_ok(counts[1], 5000, lin.probability(x, 0.5)[1]), (t, counts)
+    far = np.stack([w8 * 10.0, -w8 * 10.0, w8 * 10.0])  # grouped batches keep their points
+    out = f.vote_counts_batch(far, 0.1, 7, 30, rng)
+    assert (out[[0, 2], :, 1] == 7).all() and (out[1, :, 0] == 7).all()
 
 
 # --------------------------------------------------------------------------- device-side counting
@@ -532,12 +567,12 @@ _CHILD = textwrap.dedent(
     """
     import sys, torch
     torch.set_num_threads(1)
-    from rstheory.digits import load_digits_split, train_model
+    from rstheory.digits import train_model
     from rstheory.torch_adapter import TorchClassifier, certify_dataset
-    d = load_digits_split()
+    data = torch.load(sys.argv[2])  # a digits test subset (saves importing scikit-learn)
     f = TorchClassifier(train_model("cnn", 0.25, epochs=3), (1, 8, 8), batch_size=500)
-    certify_dataset(f, d.x_test[:{count}], d.y_test[:{count}], 0.25, 50, {n}, 0.001,
-                    sys.argv[1], seed=7, progress=False, skip=2)
+    certify_dataset(f, data["x"], data["y"], 0.25, 50, {n}, 0.001, sys.argv[1],
+                    seed=7, progress=False, skip=2)
     """
 )
 
@@ -558,12 +593,15 @@ def test_resume_after_sigkill_writes_exactly_the_uninterrupted_rows(
 
     monkeypatch.setenv("RSTHEORY_CACHE", str(tmp_path / "cache"))
     model = train_model("cnn", 0.25, epochs=3)  # cached for the children
-    count, n = 40, 1500  # 20 rows of ~30 ms each
-    code = _CHILD.format(count=count, n=n)
+    count, n = 24, 1000  # 12 rows of ~30 ms each (one thread)
+    d = load_digits_split()
+    subset = tmp_path / "subset.pt"
+    torch.save({"x": d.x_test[:count], "y": d.y_test[:count]}, subset)
+    args = [sys.executable, "-c", _CHILD.format(n=n), str(tmp_path / "run.jsonl"), str(subset)]
     env = dict(os.environ, RSTHEORY_CACHE=str(tmp_path / "cache"))
     out = tmp_path / "run.jsonl"
 
-    child = subprocess.Popen([sys.executable, "-c", code, str(out)], cwd=_ROOT, env=env)
+    child = subprocess.Popen(args, cwd=_ROOT, env=env)
     deadline = time.monotonic() + 120.0
     while _complete_rows(out) < 3 and child.poll() is None and time.monotonic() < deadline:
         time.sleep(0.002)
@@ -573,7 +611,7 @@ def test_resume_after_sigkill_writes_exactly_the_uninterrupted_rows(
     assert child.returncode == -signal.SIGKILL
     assert 3 <= killed.index.size < count // 2, "the run was not interrupted mid-way"
 
-    subprocess.run([sys.executable, "-c", code, str(out)], cwd=_ROOT, env=env, check=True)
+    subprocess.run(args, cwd=_ROOT, env=env, check=True)
     resumed = read_certifications(out)
     assert resumed.index.tolist() == list(range(0, count, 2))  # each index once, in order
     assert rows_of(out)[: killed.index.size] == rows_of_certs(killed)
@@ -582,7 +620,6 @@ def test_resume_after_sigkill_writes_exactly_the_uninterrupted_rows(
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        d = load_digits_split()
         f = TorchClassifier(model, (1, 8, 8), batch_size=500)
         ref = tmp_path / "ref.jsonl"
         certify_dataset(
