@@ -262,8 +262,8 @@ def linear_level_distance(g: SmoothedClassifier, pa: float) -> float:
 @pytest.mark.parametrize("pa", [0.6, 0.8, 0.95])
 def test_push_to_level_linear(n: int, pa: float) -> None:
     # from the hyperplane (P = 1/2) outward along the normal: the point returned
-    # has exact P >= pa, and lies within 25% beyond the exact level-pa distance.
-    # Measured over 40 seeds: at most 21% (n = 1), 9% (n = 11), 4% (n = 100)
+    # has exact P >= pa, and lies within 30% beyond the exact level-pa distance.
+    # Measured over 40 seeds: at most 24% (n = 1), 10% (n = 11), 6% (n = 100)
     # beyond; the CP margin alone costs 6% at n = 1 (pa = 0.6 needs P ~ 0.69 to
     # pass with 200 draws)
     d = 30
@@ -280,8 +280,9 @@ def test_push_to_level_linear(n: int, pa: float) -> None:
     assert r.p_adv_lower >= pa
     dist = float(np.linalg.norm(r.x_adv - xo))
     assert exact_adversarial(g, r.x_adv, 1) >= pa
-    assert level <= dist <= 1.25 * level
-    assert r.queries == repeats * round(r.queries / repeats)
+    assert level <= dist <= 1.3 * level
+    # whole tests, or screens of a quarter of the draws that stopped early
+    assert r.queries % (repeats // 4) == 0 and r.queries <= 60 * repeats
 
 
 def test_push_to_level_soundness_rate() -> None:
@@ -312,9 +313,13 @@ def test_push_to_level_budget_bounds_and_failure() -> None:
     f, xo = linear(10, 0)
     unit = -f.w / np.linalg.norm(f.w)
     g = SmoothedClassifier(f, TINY, 1, rng=0)
-    # far inside: the budget stops it before it gets there
-    r = push_to_level(g, xo, 0.01 * unit, 1, 0.5, repeats=100, max_queries=450)
-    assert r.queries == 400 and r.p_adv_lower < 0.5
+    # far inside: each test stops after its screen of 25 draws, the budget (room
+    # for a whole test of 100 required) after five of them
+    r = push_to_level(g, xo, 0.01 * unit, 1, 0.5, repeats=100, max_queries=220)
+    assert r.queries == 125 and r.p_adv_lower < 0.5
+    # with room, the doubling steps reach the frontier 100 times further out
+    r = push_to_level(g, xo, 0.01 * unit, 1, 0.5, repeats=100, max_queries=2000)
+    assert r.p_adv_lower >= 0.5 and 1.0 < np.linalg.norm(r.x_adv) < 2.0
     # no budget for a single test: x_adv back, untested
     r = push_to_level(g, xo, 0.5 * unit, 1, 0.5, repeats=100, max_queries=99)
     assert r.queries == 0 and r.p_adv_lower == 0.0 and np.array_equal(r.x_adv, 0.5 * unit)
