@@ -91,6 +91,9 @@ _INIT_BATCH = 10
 _INIT_ROUNDS = 60
 #: the radius of the Gaussian random search starts at this fraction of max(1, ||x_o||)
 _INIT_SCALE = 0.01
+#: relative distortion (to max(1, ||x_o||)) below which a point judged adversarial ends the
+#: search: x_o itself answers adversarial
+_FLOOR = 1e-9
 #: level of the screen of push_to_level: a test stops after a quarter of its draws if
 #: their Clopper-Pearson upper bound at this level is below pa (it could only fail)
 _SCREEN = 1e-3
@@ -267,7 +270,11 @@ def _hits(g: Any, points: FloatArray, label: int, repeats: int) -> npt.NDArray[n
     return missed
 
 
-class _Exhausted(Exception):
+class _Stop(Exception):
+    """The search ends: see the subclasses and :meth:`_Run.offer`."""
+
+
+class _Exhausted(_Stop):
     """The search's budget cannot pay for the next query."""
 
 
@@ -286,6 +293,8 @@ class _Run:
         self.best: FloatArray | None = None
         self.best_dist = math.inf
         self.history: list[tuple[int, float]] = []
+        #: a point judged adversarial this close to x_o ends the search (x_o itself is)
+        self.floor = _FLOOR * max(1.0, _norm(x_o))
 
     def used(self) -> int:
         return int(self.g.queries) - self.q0
@@ -304,11 +313,18 @@ class _Run:
         return out
 
     def offer(self, x: FloatArray) -> float:
-        """Record ``x`` (judged adversarial) if it is the closest so far; its distortion."""
+        """Record ``x`` (judged adversarial) if it is the closest so far; its distortion.
+
+        Raises :class:`_Stop` if ``x`` is within ``floor`` of ``x_o``: then
+        ``x_o`` itself answers adversarial (``g`` is unsure of ``label``
+        there) and there is nothing closer to search for.
+        """
         dist = _norm(x - self.x_o)
         if dist < self.best_dist:
             self.best, self.best_dist = x.copy(), dist
             self.history.append((self.used(), dist))
+        if dist <= self.floor:
+            raise _Stop
         return dist
 
     def bisect(
@@ -667,7 +683,7 @@ def _drive(c: _Common, search: _Search) -> AttackResult:
         x0 = _start(run, c.x_init, c.init_repeats, c.gen)
         if x0 is not None:
             search(run, x0, c)
-    except _Exhausted:
+    except _Stop:
         pass
     history = list(run.history)
     if run.best is None:

@@ -416,6 +416,20 @@ def test_nothing_adversarial(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(ATTACKS))
+def test_x_o_already_adversarial(name: str) -> None:
+    # attacking a label that g does not give at x_o: the search shrinks onto x_o,
+    # stops once a point within 1e-9 max(1, |x_o|) is judged adversarial, and the
+    # check certifies that point (x_o itself, up to that)
+    f, xo = linear(30, 0)
+    g = SmoothedClassifier(f, 0.25, 10, rng=0)
+    r = ATTACKS[name](g, xo, 0, max_queries=5000, rng=1)
+    check_accounting(r, g, 5000)
+    assert r.success and r.distortion <= 1e-9
+    assert r.queries < 1500
+    assert exact_adversarial(g, r.x_adv, 0) > 0.99
+
+
+@pytest.mark.parametrize("name", sorted(ATTACKS))
 def test_reproducible(name: str) -> None:
     f, xo = linear(40, 2)
     runs = [
