@@ -27,7 +27,11 @@ are adapter >= 95% of bare, and adapter >= 1.5x cohen.  Both samplers feed
 the same :func:`rstheory.certify.certify`.
 
 Timings are the best of ``--repeat`` interleaved rounds (the methods take
-turns, so that a burst of load on a shared machine hits all of them).  The
+turns, so that a burst of load on a shared machine hits all of them), each
+round of each method doing about the same work (the bare forward runs as
+many batches as the adapter's votes fill).  On a CPU shared with other jobs
+pass ``--threads 1``: with two threads and a busy second core every
+parallel region waits for a descheduled thread.  The
 device is the CPU unless ``--device`` names another.
 """
 
@@ -119,7 +123,9 @@ def bench_config(
             torch.cuda.synchronize()
 
     def bare(batch: torch.Tensor) -> Callable[[], float]:
-        reps = max(3, (n0 + n) * inputs // batch_size // 4)
+        # as many forward calls as the adapter's votes need: equal durations, so that
+        # best-of rounds give neither side more chances of a quiet moment
+        reps = max(3, -(-(n0 + n) * inputs // batch_size))
 
         def run() -> float:
             with torch.inference_mode():

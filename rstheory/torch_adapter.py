@@ -32,14 +32,14 @@ How the votes are drawn
 -----------------------
 The noise is drawn on the model's device with a :class:`torch.Generator`
 (seeded from the caller's NumPy generator, so NumPy seeds make runs
-reproducible), ``batch_size`` noisy copies per forward pass, into one
-preallocated buffer in the layout that ``memory_format`` asks for
-(``normal_``, then an in-place ``add_`` of the input), under
+reproducible), ``batch_size`` noisy copies per forward pass, into a
+buffer allocated once (per thread) in the layout that ``memory_format``
+asks for (``normal_``, then an in-place ``add_`` of the input), under
 :func:`torch.inference_mode` with the model in eval mode.  Each batch's
-``argmax`` is tallied against the class indices (``labels[:, None] ==
-arange(C)``, summed) into an ``int64`` count tensor on the device: no host
-synchronisation per batch (``torch.bincount`` would read the largest label
-back on a GPU), and one host copy per call (per input for CERTIFY).  With
+``argmax`` is added into an ``int64`` count tensor on the device
+(``counts.index_add_(0, labels, ones)``, deterministic also on a GPU): no
+host synchronisation per batch (``torch.bincount`` would read the largest
+label back on a GPU), and one host copy per call (per input for CERTIFY).  With
 ``n`` below ``batch_size`` several inputs share a batch.  Counts are
 reproducible for a given seed, ``batch_size``, device, dtype and layout
 (the generator's stream is consumed per batch).
@@ -59,6 +59,7 @@ import json
 import math
 import os
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -224,6 +225,13 @@ class TorchClassifier:
     largest logit (``torch.argmax``), the convention of ``numpy.argmax`` and
     of :func:`rstheory.certify.certify`'s selection.
 
+    The classifier keeps one noise buffer of ``batch_size`` inputs per
+    thread that draws votes (``batch_size * dim`` numbers of ``dtype``, on
+    the device): choose ``batch_size`` with the device's memory in mind.
+    On a CPU shared with other jobs, one intra-op thread
+    (``torch.set_num_threads(1)``) is often faster than several: a parallel
+    region waits for its slowest, possibly descheduled, thread.
+
     References
     ----------
     .. [1] J. Cohen, E. Rosenfeld and J. Z. Kolter, "Certified adversarial
@@ -276,6 +284,7 @@ class TorchClassifier:
                 f"got {self.input_shape}"
             )
         self.memory_format = memory_format
+        self._local = threading.local()  # the noise buffer of each thread
         if device is None:
             tensors = [*model.parameters(), *model.buffers()]
             self.device = tensors[0].device if tensors else torch.device("cpu")
@@ -364,13 +373,23 @@ class TorchClassifier:
         return logits
 
     def _buffer(self, rows: int) -> Any:
-        """An uninitialised batch of ``rows`` inputs in the classifier's dtype, device, layout."""
-        return torch.empty(
-            (rows, *self.input_shape),
-            dtype=self.dtype,
-            device=self.device,
-            memory_format=self.memory_format,
-        )
+        """A batch of ``rows <= batch_size`` inputs: a view of this thread's noise buffer.
+
+        The buffer (``batch_size`` inputs in the classifier's dtype, device
+        and layout) is allocated on first use in each thread and kept, so that
+        a call allocates nothing of the size of a batch.
+        """
+        buf = getattr(self._local, "buffer", None)
+        if buf is None:
+            with torch.inference_mode():
+                buf = torch.empty(
+                    (self.batch_size, *self.input_shape),
+                    dtype=self.dtype,
+                    device=self.device,
+                    memory_format=self.memory_format,
+                )
+            self._local.buffer = buf
+        return buf[:rows]
 
     def _votes(self, base: Any, sigma: float, n: int, gen: Any) -> Any:
         """Counts of ``n`` votes at each of the G inputs ``base`` (G, *input_shape): (G, C) int64.
@@ -386,28 +405,32 @@ class TorchClassifier:
             return out
         if self.model.training:
             self.model.eval()
-        classes = torch.arange(c, device=self.device)
         bs = self.batch_size
+        ones = torch.ones(min(bs, g_total * n), dtype=torch.int64, device=self.device)
         if n >= bs:
             buf = self._buffer(bs)
             for g in range(g_total):
                 x = base[g]
                 for start in range(0, n, bs):
-                    noise = buf[: min(bs, n - start)]
+                    m = min(bs, n - start)
+                    noise = buf[:m]
                     noise.normal_(0.0, sigma, generator=gen).add_(x)
                     labels = self._logits(noise).argmax(dim=1)
-                    out[g].add_((labels[:, None] == classes).sum(dim=0))
+                    out[g].index_add_(0, labels, ones[:m])
         else:
             k = min(g_total, max(1, bs // n))
             buf = self._buffer(k * n)
+            # flat position of row i's group in out[g0:g1].view(-1), before the label
+            offset = torch.arange(k * n, device=self.device).div_(n, rounding_mode="floor")
+            offset.mul_(c)
             for g0 in range(0, g_total, k):
                 g1 = min(g_total, g0 + k)
-                noise = buf[: (g1 - g0) * n]
+                rows = (g1 - g0) * n
+                noise = buf[:rows]
                 noise.normal_(0.0, sigma, generator=gen)
                 noise.unflatten(0, (g1 - g0, n)).add_(base[g0:g1, None])
                 labels = self._logits(noise).argmax(dim=1)
-                hits = labels[:, None] == classes
-                out[g0:g1].add_(hits.view(g1 - g0, n, c).sum(dim=1))
+                out[g0:g1].view(-1).index_add_(0, labels.add_(offset[:rows]), ones[:rows])
         return out
 
     # ----------------------------------------------------------------- tensor API

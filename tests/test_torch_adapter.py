@@ -297,6 +297,22 @@ def test_no_host_synchronisation_per_batch() -> None:
     assert many[0] <= 1  # the input's finiteness check
 
 
+def test_threads_draw_into_their_own_buffers() -> None:
+    """Concurrent calls (one noise buffer per thread) give the counts of sequential ones."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    f = TorchClassifier(small_mlp(5), (1, 2, 2), batch_size=64)
+    x = torch.full((1, 2, 2), 0.1)
+
+    def draw(seed: int) -> torch.Tensor:
+        return f.counts(x, 0.5, 6000, generator=f.generator(seed))
+
+    expect = [draw(s) for s in range(6)]
+    with ThreadPoolExecutor(3) as pool:
+        got = list(pool.map(draw, range(6)))
+    assert all(torch.equal(a, b) for a, b in zip(expect, got, strict=True))
+
+
 # --------------------------------------------------------------------------- reproducibility
 
 
