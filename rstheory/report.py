@@ -15,7 +15,9 @@ thresholds of :mod:`rstheory.levels` against their twins, with the same
 bookkeeping (unsound, NaN, errors, maximal relative error).  A SORM section
 checks :mod:`rstheory.sorm`, and a simulation section
 (:mod:`rstheory._report_simulate`) runs the experiments of Maho et al. 2022
-with :mod:`rstheory.simulate` against exact answers and draws their figures.
+with :mod:`rstheory.simulate` against exact answers and draws their figures;
+with torch and scikit-learn installed, a digits section
+(:mod:`rstheory._report_digits`) attacks smoothed digits models.
 
 Where the mpmath root solve is expensive (the centre of a binomial
 distribution with ``n`` of about ``1e7`` or more, up to ``n = 2**53``) the
@@ -43,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from rstheory import _report_simulate, _report_sorm
+from rstheory import _report_digits, _report_simulate, _report_sorm
 
 __all__ = [
     "write_report",
@@ -1103,8 +1105,10 @@ def _environment() -> dict[str, Any]:
 # --------------------------------------------------------------------------- figures
 
 
-def _figures(out: Path, simulation: dict[str, Any] | None = None) -> list[tuple[str, str]]:
-    """Write the figures into ``out``; with a simulation study, its figures too."""
+def _figures(
+    out: Path, simulation: dict[str, Any] | None = None, digits: dict[str, Any] | None = None
+) -> list[tuple[str, str]]:
+    """Write the figures into ``out``; with a simulation or digits study, theirs too."""
     from rstheory import plots
 
     made = []
@@ -1153,6 +1157,8 @@ def _figures(out: Path, simulation: dict[str, Any] | None = None) -> list[tuple[
         made.append((filename, caption))
     if simulation is not None:
         made += _report_simulate.write_figures(simulation, out)
+    if digits is not None:
+        made += _report_digits.write_figures(digits, out)
     return made
 
 
@@ -1226,6 +1232,8 @@ def _markdown(
     study_error: str | None = None,
     simulation: dict[str, Any] | None = None,
     simulation_error: str | None = None,
+    digits: dict[str, Any] | None = None,
+    digits_error: str | None = None,
 ) -> str:
     every = [*checks, *planning, *levels, *sorm]
     unsound = sum(c.unsound for c in every)
@@ -1329,7 +1337,12 @@ def _markdown(
         lines.append(f"The simulation failed: {simulation_error}")
     elif simulation is not None:
         lines += _report_simulate.study_markdown(simulation)
-    lines += ["", "## 6. Timing", ""]
+    lines += ["", "## 6. Digits: decision-based attacks on smoothed models", ""]
+    if digits_error:
+        lines.append(f"The digits experiment did not run: {digits_error}")
+    elif digits is not None:
+        lines += _report_digits.study_markdown(digits)
+    lines += ["", "## 7. Timing", ""]
     if timing_error:
         lines.append(f"Timing failed: {timing_error}")
     elif timings is not None:
@@ -1350,12 +1363,12 @@ def _markdown(
                 f"| {r['what']} | {_fmt_s(r['rstheory_s'])} | {r['other']} | "
                 f"{_fmt_s(r['other_s'])} | {ratio} | {r['note']} |"
             )
-    lines += ["", "## 7. Figures", ""]
+    lines += ["", "## 8. Figures", ""]
     if figure_error:
         lines.append(f"Figures failed: {figure_error}")
     for filename, caption in figures:
         lines += [f"![{caption}]({filename})", "", f"*{caption}*", ""]
-    lines += ["", "## 8. Environment", "", "| item | value |", "|---|---|"]
+    lines += ["", "## 9. Environment", "", "| item | value |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in env.items()]
     lines.append("")
     return "\n".join(lines)
@@ -1386,8 +1399,9 @@ def write_report(out_dir: str | os.PathLike[str], quick: bool = False) -> Path:
     -----
     A kernel that raises is reported as an error row (and the report fails)
     instead of aborting the report; so is a failure of the SORM study, the
-    simulation, the timing or the figure sections, which do not change the
-    verdict.
+    simulation, the digits experiment (skipped, with its reason, without torch
+    and scikit-learn), the timing or the figure sections, which do not change
+    the verdict.
     """
     t0 = time.perf_counter()
     out = Path(out_dir)
@@ -1425,6 +1439,15 @@ def write_report(out_dir: str | os.PathLike[str], quick: bool = False) -> Path:
         simulation_error = f"{type(exc).__name__}: {exc}"
     sections["simulation"] = time.perf_counter() - t1
     t1 = time.perf_counter()
+    digits: dict[str, Any] | None = None
+    digits_error = _report_digits.available()
+    if digits_error is None:
+        try:
+            digits = _report_digits.digits_study(quick)
+        except Exception as exc:
+            digits_error = f"{type(exc).__name__}: {exc}"
+    sections["digits"] = time.perf_counter() - t1
+    t1 = time.perf_counter()
     timings: list[dict[str, Any]] | None = None
     timing_error = None
     try:
@@ -1436,7 +1459,7 @@ def write_report(out_dir: str | os.PathLike[str], quick: bool = False) -> Path:
     figures: list[tuple[str, str]] = []
     figure_error = None
     try:
-        figures = _figures(out, simulation)
+        figures = _figures(out, simulation, digits)
     except Exception as exc:
         figure_error = f"{type(exc).__name__}: {exc}"
     sections["figures"] = time.perf_counter() - t1
@@ -1459,6 +1482,8 @@ def write_report(out_dir: str | os.PathLike[str], quick: bool = False) -> Path:
         study_error=study_error,
         simulation=simulation,
         simulation_error=simulation_error,
+        digits=digits,
+        digits_error=digits_error,
     )
     path = out / "report.md"
     path.write_text(text, encoding="utf-8")
@@ -1482,6 +1507,8 @@ def write_report(out_dir: str | os.PathLike[str], quick: bool = False) -> Path:
         "sorm_study_error": study_error,
         "simulation": None if simulation is None else _report_simulate.summary(simulation),
         "simulation_error": simulation_error,
+        "digits": digits,
+        "digits_error": digits_error,
         "timings": timings,
         "timing_error": timing_error,
         "figures": [f for f, _ in figures],

@@ -11,7 +11,7 @@ from typing import Any
 import mpmath
 import pytest
 
-from rstheory import report
+from rstheory import _report_digits, report
 from rstheory.report import (
     KERNELS,
     LEVELS_KERNELS,
@@ -21,12 +21,17 @@ from rstheory.report import (
     write_report,
 )
 
+#: the digits section runs only with torch and scikit-learn (CI installs both)
+DIGITS = _report_digits.available() is None
+
 
 @pytest.fixture(scope="module")
 def quick_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any], float]:
     out = tmp_path_factory.mktemp("report")
     t0 = time.perf_counter()
-    path = write_report(out, quick=True)
+    with pytest.MonkeyPatch.context() as mp:  # digits models are cached here, not in ~/.cache
+        mp.setenv("RSTHEORY_CACHE", str(tmp_path_factory.mktemp("cache")))
+        path = write_report(out, quick=True)
     wall = time.perf_counter() - t0
     return path, read_summary(path), wall
 
@@ -56,7 +61,7 @@ def test_quick_report_writes_markdown_and_figures(
         "direction_scan_sectors.png",
         "search_spread_sectors.png",
         "normal_cosine.png",
-    }
+    } | ({"distortion_vs_accuracy.png"} if DIGITS else set())
     for name in pngs:
         assert (path.parent / name).read_bytes()[:4] == b"\x89PNG"
         assert f"]({name})" in text  # embedded as a Markdown image
@@ -66,9 +71,10 @@ def test_quick_report_writes_markdown_and_figures(
         "## 3. Levels",
         "## 4. SORM",
         "## 5. Simulation",
-        "## 6. Timing",
-        "## 7. Figures",
-        "## 8. Environment",
+        "## 6. Digits",
+        "## 7. Timing",
+        "## 8. Figures",
+        "## 9. Environment",
     )
     positions = [text.index(section) for section in sections]
     assert positions == sorted(positions)
@@ -77,6 +83,7 @@ def test_quick_report_writes_markdown_and_figures(
         "planning",
         "levels",
         "simulation",
+        "digits",
         "timing",
     }
     for item in ("numpy", "scipy", "numba", "mpmath", "python", "cpu_count"):
@@ -247,7 +254,7 @@ def test_failure_is_loud(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setitem(report._CHECKS, "fake_unsound", unsound)
     monkeypatch.setitem(report._CHECKS, "fake_broken", broken)
     monkeypatch.setattr(report, "_timings", lambda quick: [])
-    monkeypatch.setattr(report, "_figures", lambda out, simulation=None: [])
+    monkeypatch.setattr(report, "_figures", lambda out, simulation=None, digits=None: [])
     monkeypatch.setattr(report._report_simulate, "simulate_study", _no_simulation)
     path = write_report(tmp_path, quick=True)
     text = path.read_text()
@@ -279,7 +286,7 @@ def test_failure_in_planning_or_levels_is_loud(
     monkeypatch.setitem(report._CHECKS, "fake_required_n", unsound)
     monkeypatch.setitem(report._DIRECTIONS, "fake_required_n", "lower")
     monkeypatch.setattr(report, "_timings", lambda quick: [])
-    monkeypatch.setattr(report, "_figures", lambda out, simulation=None: [])
+    monkeypatch.setattr(report, "_figures", lambda out, simulation=None, digits=None: [])
     monkeypatch.setattr(report._report_simulate, "simulate_study", _no_simulation)
     path = write_report(tmp_path, quick=True)
     text = path.read_text()
@@ -319,7 +326,7 @@ def test_simulation_section_numbers(quick_report: tuple[Path, dict[str, Any], fl
     assert "objects" not in _keys(sim)  # numbers only in report.json
     assert sim["setup"]["dim"] == 3 * 224 * 224 and sim["setup"]["ns"] == [1, 10, 50, 200]
     text = path.read_text()
-    section = text[text.index("## 5. Simulation") : text.index("## 6. Timing")]
+    section = text[text.index("## 5. Simulation") : text.index("## 6. Digits")]
     # the direction scan: one row per n, the certified radius far inside g_sigma's frontier
     rows = sim["scan"]["rows"]
     assert [r["n"] for r in rows] == [1, 10, 50, 200]
@@ -380,18 +387,43 @@ def test_simulation_failure_is_reported_not_fatal(
     monkeypatch.setattr(report, "_timings", lambda quick: [])
     seen: list[Any] = []
 
-    def figures(out: Path, simulation: Any = None) -> list[tuple[str, str]]:
-        seen.append(simulation)
+    def figures(out: Path, simulation: Any = None, digits: Any = None) -> list[tuple[str, str]]:
+        seen.append((simulation, digits))
         return []
+
+    def no_digits(quick: bool) -> dict[str, Any]:
+        raise RuntimeError("digits left out")
 
     monkeypatch.setattr(report, "_figures", figures)
     monkeypatch.setattr(report._report_simulate, "simulate_study", _no_simulation)
+    monkeypatch.setattr(report._report_digits, "available", lambda: None)
+    monkeypatch.setattr(report._report_digits, "digits_study", no_digits)
     path = write_report(tmp_path, quick=True)
     text = path.read_text()
-    section = text[text.index("## 5. Simulation") : text.index("## 6. Timing")]
+    section = text[text.index("## 5. Simulation") : text.index("## 6. Digits")]
     assert "The simulation failed: RuntimeError: simulation left out" in section
     assert "**PASS**" in text
     summary = read_summary(tmp_path)
     assert summary["passed"] is True and summary["simulation"] is None
     assert summary["simulation_error"] == "RuntimeError: simulation left out"
-    assert seen == [None]  # no simulation figures without a study
+    assert seen == [(None, None)]  # no simulation or digits figures without a study
+    digits = text[text.index("## 6. Digits") : text.index("## 7. Timing")]
+    assert "did not run: RuntimeError: digits left out" in digits
+    assert summary["digits_error"] == "RuntimeError: digits left out"
+
+
+def test_digits_section(quick_report: tuple[Path, dict[str, Any], float]) -> None:
+    """With torch: a table row per (sigma, n); without: the reason, and no failure."""
+    path, summary, _ = quick_report
+    text = path.read_text()
+    section = text[text.index("## 6. Digits") : text.index("## 7. Timing")]
+    if not DIGITS:
+        assert summary["digits"] is None and "not installed" in summary["digits_error"]
+        assert "not installed" in section
+        return
+    assert summary["digits_error"] is None
+    rows = summary["digits"]["rows"]
+    assert [(r["sigma"], r["n"]) for r in rows] == [(0.25, 10)]
+    cell = rows[0]["attacks"]["hsja@0.5"]
+    assert cell["base_calls"] == 10 * cell["queries"] and cell["queries"] <= 400
+    assert "| 0.25 | 10 |" in section and "rstheory experiment digits" in section
