@@ -1003,8 +1003,14 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def _cmd_experiment(args: argparse.Namespace) -> int:
+    import numpy as np
+
     try:
-        from rstheory.experiments import plot_distortion_vs_accuracy, run_digits
+        from rstheory.experiments import (
+            plot_certified_accuracy,
+            plot_distortion_vs_accuracy,
+            run_digits,
+        )
     except ImportError as exc:  # torch or scikit-learn missing
         raise ValueError(
             "rstheory experiment needs torch and scikit-learn "
@@ -1019,11 +1025,11 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
         settings["pas"] = _numbers("--pa", args.pa, "levels")
     if args.attacks is not None:
         settings["attacks"] = [a.strip() for a in args.attacks.split(",") if a.strip()]
-    for key in ("inputs", "max_queries", "certify_n", "seed", "model"):
+    for key in ("inputs", "max_queries", "certify_n", "certify_inputs", "seed", "model"):
         value = getattr(args, key)
         if value is not None:
             settings[key] = value
-    result = run_digits(settings, quick=args.quick, progress=args.progress)
+    result = run_digits(settings, quick=args.quick, progress=args.progress, out=args.out)
     conf = result["settings"]
     lines = [
         f"digits ({conf['model']}), {conf['inputs']} attacked inputs per model, "
@@ -1032,6 +1038,15 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
         "base model accuracy: "
         + ", ".join(f"sigma {k}: {v:.3f}" for k, v in result["models"].items()),
     ]
+    for key, cert in result["certification"].items():
+        lines.append(
+            f"sigma = {key}: CERTIFY on {cert['inputs']} test inputs: clean "
+            f"{cert['clean']:.3f}, certified accuracy at radius 0.25 / 0.5 / 1.0: "
+            + " / ".join(
+                f"{float(np.interp(r, cert['thresholds'], cert['accuracy'])):.3f}"
+                for r in (0.25, 0.5, 1.0)
+            )
+        )
     for row in result["rows"]:
         lines.append(
             f"sigma = {row['sigma']:g}, n = {row['n']}: accuracy {row['accuracy']:.3f}, "
@@ -1053,7 +1068,11 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
         for pa in conf["pas"]:
             fig = plot_distortion_vs_accuracy(result, pa=float(pa))
             fig.savefig(out / f"distortion_vs_accuracy_pa{float(pa):g}.png", dpi=110)
-        lines.append(f"written: {out / 'digits.json'} and the distortion-vs-accuracy figures")
+        plot_certified_accuracy(result).savefig(out / "certified_accuracy.png", dpi=110)
+        lines.append(
+            f"written: {out / 'digits.json'}, the CERTIFY files (certify_*.jsonl, resumable), "
+            "the distortion-vs-accuracy and certified-accuracy figures"
+        )
     _emit(args, result, lines)
     return 0
 
@@ -1073,6 +1092,12 @@ def _add_experiment(sub: Any) -> None:
     p.add_argument("--inputs", type=int, help="attacked test inputs per model")
     p.add_argument("--max-queries", dest="max_queries", type=int, help="queries per attack")
     p.add_argument("--certify-n", dest="certify_n", type=int, help="CERTIFY estimation votes")
+    p.add_argument(
+        "--certify-inputs",
+        dest="certify_inputs",
+        type=int,
+        help="test inputs certified per sigma for the certified-accuracy curve",
+    )
     p.add_argument("--seed", type=int, help="seed of every random draw (0)")
     p.add_argument("--model", choices=("cnn", "mlp"), help="base model (cnn)")
     p.add_argument("--progress", action="store_true", help="one line per step on stderr")

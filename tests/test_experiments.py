@@ -24,6 +24,7 @@ SMALL = {
     "max_queries": 300,
     "check_repeats": 50,
     "certify_n": 1000,
+    "certify_inputs": 6,
 }
 
 
@@ -57,6 +58,22 @@ def test_grid_and_bookkeeping(result: dict) -> None:
         assert cell["median_ratio"] is None  # no certificate without smoothing
     smoothed = rows[1]
     assert 0.0 < smoothed["certified"] <= 1.0 and smoothed["median_radius"] > 0.0
+
+
+def test_certified_accuracy_curve(result: dict) -> None:
+    """CERTIFY on test inputs: a non-increasing curve that starts at the correct fraction."""
+    assert set(result["certification"]) == {"0.25"}
+    cert = result["certification"]["0.25"]
+    acc = np.asarray(cert["accuracy"])
+    assert cert["inputs"] == 6 and cert["thresholds"][0] == 0.0
+    assert (np.diff(acc) <= 0).all() and 0.0 <= acc[-1] <= acc[0] <= 1.0
+    assert acc[0] <= cert["clean"]  # radius >= 0 only for the correct, certified inputs
+    # the largest radius CERTIFY can give with N = 1000 at alpha = 1e-3 bounds the curve
+    from rstheory import max_radius
+
+    top = max_radius(1000, 0.25, 0.001)
+    beyond = np.asarray(cert["thresholds"]) > top
+    assert (acc[beyond] == 0.0).all() and beyond.any()
 
 
 def test_distortions_exceed_the_certified_radius(result: dict) -> None:
@@ -124,5 +141,8 @@ def test_cli_matches_the_library(
         assert float(got["median_distortion"]) == pytest.approx(cell["median_distortion"])
     assert (tmp_path / "digits.json").exists()
     assert (tmp_path / "distortion_vs_accuracy_pa0.5.png").read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "certified_accuracy.png").read_bytes()[:4] == b"\x89PNG"
+    rows = (tmp_path / "certify_cnn_sigma0.25.jsonl").read_text().splitlines()
+    assert len(rows) == 1 + 10  # the parameters, then one row per certified input (quick: 10)
     assert main(["experiment", "digits", "--quick", "--pa", "1.5", "--inputs", "1"]) == 2
     assert "pa" in capsys.readouterr().err

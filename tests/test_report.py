@@ -61,7 +61,7 @@ def test_quick_report_writes_markdown_and_figures(
         "direction_scan_sectors.png",
         "search_spread_sectors.png",
         "normal_cosine.png",
-    } | ({"distortion_vs_accuracy.png"} if DIGITS else set())
+    } | (set(_report_digits.FIGURES) if DIGITS else set())
     for name in pngs:
         assert (path.parent / name).read_bytes()[:4] == b"\x89PNG"
         assert f"]({name})" in text  # embedded as a Markdown image
