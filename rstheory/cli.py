@@ -23,6 +23,7 @@ Subcommands (each takes ``--json`` for machine-readable output on stdout)::
                     scan [--distances a:b:k | t1,t2,...] [--alpha A]
                     slice [--extent E | a0,a1,b0,b1] [--resolution 41 | 61,41]
                     normal [--delta 0.125,0.25] [--queries 100]
+    rstheory experiment foolbox [--inputs K]          (needs the extra 'attacks': foolbox)
     rstheory experiment digits [--quick] [--out DIR] [--sigmas 0,0.25] [--n 1,10]
                         [--attacks hsja,rays,surfree] [--pa 0.5,0.8] [--inputs K]
                         [--max-queries Q] [--progress]      (needs torch and scikit-learn)
@@ -1007,6 +1008,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
 
     try:
         from rstheory.experiments import (
+            foolbox_crosscheck,
             plot_certified_accuracy,
             plot_distortion_vs_accuracy,
             run_digits,
@@ -1016,6 +1018,23 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
             "rstheory experiment needs torch and scikit-learn "
             f"(pip install torch==2.13.0 scikit-learn): {exc}"
         ) from exc
+    if args.name == "foolbox":
+        check = foolbox_crosscheck(
+            inputs=5 if args.inputs is None else args.inputs,
+            seed=0 if args.seed is None else args.seed,
+            model=args.model or "cnn",
+        )
+        lines = [
+            f"foolbox HopSkipJump ({check['steps']} steps) vs rstheory.attacks.hsja with the "
+            f"same number of queries, undefended {check['model']}; median ratio rstheory / "
+            f"foolbox {check['median_ratio']:.3f}"
+        ] + [
+            f"  input {r['index']}: {r['queries']} queries, foolbox {r['foolbox']:.4f}, "
+            f"rstheory {r['rstheory']:.4f}"
+            for r in check["rows"]
+        ]
+        _emit(args, check, lines)
+        return 0
     settings: dict[str, Any] = {}
     if args.sigmas is not None:
         settings["sigmas"] = _numbers("--sigmas", args.sigmas, "noise levels")
@@ -1081,7 +1100,11 @@ def _add_experiment(sub: Any) -> None:
     """``rstheory experiment digits``: attacks on smoothed digits models (issue 7)."""
     text = "decision-based attacks against smoothed digits models (Maho et al. 2022, sec. 4)"
     p = sub.add_parser("experiment", help=text, description=text)
-    p.add_argument("name", choices=("digits",), help="the experiment")
+    p.add_argument(
+        "name",
+        choices=("digits", "foolbox"),
+        help="digits: the attack grid; foolbox: foolbox's HopSkipJump vs ours, undefended model",
+    )
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     p.add_argument("--quick", action="store_true", help="the CI-sized grid (under a minute)")
     p.add_argument("--out", help="directory for digits.json and the figures")

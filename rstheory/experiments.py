@@ -60,6 +60,7 @@ __all__ = [
     "run_digits",
     "plot_distortion_vs_accuracy",
     "plot_certified_accuracy",
+    "foolbox_crosscheck",
 ]
 
 #: noise levels of the paper's grid, on [0, 1] pixels (0: no smoothing)
@@ -423,3 +424,95 @@ def plot_certified_accuracy(result: dict[str, Any]) -> Any:
     if result.get("certification"):
         ax.legend()
     return fig
+
+
+def foolbox_crosscheck(
+    *, inputs: Any = 5, steps: Any = 10, model: str = "cnn", seed: Any = 0
+) -> dict[str, Any]:
+    """Foolbox's HopSkipJump vs :func:`rstheory.attacks.hsja` on the undefended digits model.
+
+    Foolbox 3.3.4 (optional extra ``attacks``) cannot attack
+    :math:`g_{\\sigma,n}` (its HopSkipJump asserts that its own binary
+    search ends adversarial, which a randomized classifier breaks), but on
+    the deterministic base model it is a reference implementation.  For each
+    of the first ``inputs`` correctly classified test images, foolbox's
+    HopSkipJump (``steps`` iterations, L2) runs first, its forward calls are
+    counted, and :func:`~rstheory.attacks.hsja` then gets exactly that many
+    queries (final check: 10 draws, one step, all of them adversarial for a
+    deterministic model).
+
+    Returns
+    -------
+    dict
+        ``rows`` (per input: ``index``, ``foolbox`` distortion, ``queries``,
+        ``rstheory`` distortion, ``success`` of both), and the median ratio
+        ``rstheory / foolbox``.
+
+    Raises
+    ------
+    ValueError
+        If foolbox is not installed (``pip install 'rstheory[attacks]'``).
+    """
+    try:
+        import foolbox
+    except ImportError as exc:
+        raise ValueError(
+            "foolbox_crosscheck needs foolbox (pip install foolbox==3.3.4, extra 'attacks')"
+        ) from exc
+    import torch
+
+    count = _as_int("inputs", inputs, 1)
+    n_steps = _as_int("steps", steps, 1)
+    rng_seed = _as_int("seed", seed, 0)
+    split = load_digits_split()
+    net = train_model(model, 0.0)
+
+    class _Counting(torch.nn.Module):
+        def __init__(self, inner: Any) -> None:
+            super().__init__()
+            self.inner = inner
+            self.calls = 0
+
+        def forward(self, x: Any) -> Any:
+            self.calls += int(x.shape[0])
+            return self.inner(x)
+
+    counting = _Counting(net).eval()
+    fmodel = foolbox.PyTorchModel(counting, bounds=(0.0, 1.0))
+    base = TorchClassifier(net, (1, 8, 8))
+    x_all = split.x_test
+    y_all = split.y_test
+    right = np.flatnonzero(base.decide(x_all.numpy().reshape(len(y_all), -1)) == y_all.numpy())
+    rows = []
+    torch.manual_seed(rng_seed)
+    for i in right[:count]:
+        x = x_all[int(i) : int(i) + 1]
+        y = y_all[int(i) : int(i) + 1]
+        counting.calls = 0
+        attack = foolbox.attacks.HopSkipJumpAttack(steps=n_steps)
+        _, clipped, success = attack(fmodel, x, y, epsilons=None)
+        budget = counting.calls
+        theirs = float((clipped - x).flatten().norm())
+        ours = _attacks.hsja(
+            Undefended(base),
+            x[0].numpy().astype(np.float64).ravel(),
+            int(y[0]),
+            max_queries=budget,
+            bounds=(0.0, 1.0),
+            check_repeats=10,
+            check_steps=1,
+            rng=np.random.default_rng((rng_seed, int(i))),
+        )
+        rows.append(
+            {
+                "index": int(i),
+                "queries": budget,
+                "foolbox": theirs,
+                "foolbox_success": bool(success[0]),
+                "rstheory": ours.distortion,
+                "rstheory_success": ours.success,
+                "rstheory_queries": ours.queries,
+            }
+        )
+    ratios = [r["rstheory"] / r["foolbox"] for r in rows if r["foolbox"] > 0.0]
+    return {"rows": rows, "median_ratio": _median(ratios), "steps": n_steps, "model": model}

@@ -146,3 +146,18 @@ def test_cli_matches_the_library(
     assert len(rows) == 1 + 10  # the parameters, then one row per certified input (quick: 10)
     assert main(["experiment", "digits", "--quick", "--pa", "1.5", "--inputs", "1"]) == 2
     assert "pa" in capsys.readouterr().err
+
+
+def test_foolbox_crosscheck(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Our HopSkipJump matches foolbox's on the undefended model at equal query budgets."""
+    pytest.importorskip("foolbox", reason="the cross-check needs the extra 'attacks'")
+    from rstheory.experiments import foolbox_crosscheck
+
+    monkeypatch.setenv("RSTHEORY_CACHE", str(cache))
+    check = foolbox_crosscheck(inputs=3, steps=5)
+    assert len(check["rows"]) == 3
+    for r in check["rows"]:
+        assert r["foolbox_success"] and r["rstheory_success"]
+        assert r["rstheory_queries"] <= r["queries"]
+        assert 0.0 < r["rstheory"] < 8.0 and 0.0 < r["foolbox"] < 8.0
+    assert 0.5 < check["median_ratio"] < 2.0
