@@ -121,7 +121,7 @@ def study_markdown(result: dict[str, Any]) -> list[str]:
         "",
         "This is a small grid (the report must stay fast): read it as a smoke test of the "
         "experiment, not as a measurement.  The full grid (sigma in {0, 0.05, 0.15, 0.25}, "
-        "n in {1, 10, 50, 200}, three attacks, Pa in {0.5, 0.8}, 20 inputs, 2000 queries) is "
+        "n in {1, 10, 50, 200}, three attacks, Pa in {0.5, 0.8}, 10 inputs, 1000 queries) is "
         "`rstheory experiment digits --out DIR --progress`.",
     ]
     return lines

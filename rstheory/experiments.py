@@ -114,9 +114,11 @@ def digits_settings(quick: bool = False) -> dict[str, Any]:
     """The sizes of :func:`run_digits`: the documented full run, or the CI-sized one.
 
     The full run (``quick=False``) is the paper's grid (4 noise levels x 4
-    vote counts x 3 attacks x 2 levels) on 20 test inputs with 2000 queries
-    per attack; the quick one keeps every code path on a grid small enough
-    for the test-suite (under a minute on 2 cores).
+    vote counts x 3 attacks x 2 levels) on 10 test inputs with 1000 queries
+    of :math:`g_{\\sigma,n}` per attack (up to 200,000 base-model calls at
+    ``n = 200``), and CERTIFY on 100 test inputs per noise level; the quick
+    one keeps every code path on a grid small enough for the test-suite
+    (under a minute on 2 cores).
     """
     if quick:
         return {
@@ -139,9 +141,9 @@ def digits_settings(quick: bool = False) -> dict[str, Any]:
         "ns": NS,
         "pas": PAS,
         "attacks": tuple(ATTACKS),
-        "inputs": 20,
-        "max_queries": 2000,
-        "check_repeats": 100,
+        "inputs": 10,
+        "max_queries": 1000,
+        "check_repeats": 50,
         "certify_n": 10000,
         "certify_inputs": 100,
         "alpha": 0.001,
