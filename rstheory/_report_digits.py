@@ -115,7 +115,9 @@ def study_markdown(result: dict[str, Any]) -> list[str]:
             cells.append(f"{_f(c['median_distortion'])} ({c['success']:.2f}){ratio}")
         lines.append(
             f"| {row['sigma']:g} | {row['n']} | {row['accuracy']:.3f} | "
-            f"{row['certified']:.2f} | {_f(row['median_radius'])} | " + " | ".join(cells) + " |"
+            f"{_f(row['certified'], '.2f')} | {_f(row['median_radius'])} | "
+            + " | ".join(cells)
+            + " |"
         )
     lines += [
         "",

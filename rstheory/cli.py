@@ -1069,7 +1069,11 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
     for row in result["rows"]:
         lines.append(
             f"sigma = {row['sigma']:g}, n = {row['n']}: accuracy {row['accuracy']:.3f}, "
-            f"certified {row['certified']:.2f}, median radius {row['median_radius']:.3g}"
+            + (
+                "no certificate (undefended)"
+                if row["certified"] is None
+                else f"certified {row['certified']:.2f}, median radius {row['median_radius']:.3g}"
+            )
         )
         for key, cell in row["attacks"].items():
             ratio = "-" if cell["median_ratio"] is None else f"{cell['median_ratio']:.3g}"

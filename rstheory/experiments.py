@@ -39,6 +39,7 @@ from __future__ import annotations
 import math
 import sys
 import time
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -165,6 +166,13 @@ def _progress(enabled: bool) -> Callable[[str], None]:
     return say
 
 
+def _attacked(base: Any, sigma: float, n: int, key: tuple[int, ...]) -> Any:
+    """The classifier under attack, with its own generator (its draws depend on ``key`` only)."""
+    if sigma == 0.0:
+        return Undefended(base)
+    return SmoothedClassifier(base, sigma, n, rng=np.random.default_rng(key))
+
+
 def _certified_accuracy(
     base: TorchClassifier,
     split: Any,
@@ -234,9 +242,11 @@ def run_digits(
     -------
     dict
         ``settings``, ``models`` (clean test accuracy of each base model),
-        ``rows`` (one per ``(sigma, n)``: ``accuracy``, ``certified``,
-        ``median_radius``, and per attack and level ``median_distortion``,
-        ``success``, ``median_ratio``, ``queries``, ``base_calls``),
+        ``rows`` (one per ``(sigma, n)``: ``accuracy``, ``certified`` and
+        ``median_radius`` of the attacked inputs (None at ``sigma = 0``), and
+        per attack and level ``median_distortion``, ``success``,
+        ``median_ratio``, and ``queries`` and ``base_calls`` summed over the
+        attacked inputs),
         ``certification`` (per ``sigma > 0``: the certified-accuracy curve
         of the first ``certify_inputs`` test inputs, Cohen et al.'s Figure 6
         style), and ``seconds``.
@@ -245,6 +255,14 @@ def run_digits(
     ------
     ValueError
         On an unknown setting, model, attack or a bad value (named).
+
+    Notes
+    -----
+    Every random draw is keyed: the models by ``(kind, sigma, seed)``, CERTIFY
+    of input ``i`` by ``(seed, i)``, and each attack run by ``(seed, sigma,
+    n, attack, i, pa)`` (both its own generator and that of the smoothed
+    classifier it queries), so a cell's numbers do not depend on which
+    other cells the grid has.
     """
     conf = digits_settings(quick)
     if settings:
@@ -297,24 +315,24 @@ def run_digits(
                 )
                 radii[j] = cert.radius if cert.label == y_test[i] else 0.0
         for n in (1,) if sigma == 0.0 else ns:
-            rng = np.random.default_rng((seed, s_key, n))
-            g: Any = (
-                Undefended(base) if sigma == 0.0 else SmoothedClassifier(base, sigma, n, rng=rng)
-            )
-            clean = float(np.mean(g(x_test, label=y_test) == y_test))
+            g0 = _attacked(base, sigma, n, (seed, s_key, n))
+            clean = float(np.mean(g0(x_test, label=y_test) == y_test))
             row: dict[str, Any] = {
                 "sigma": sigma,
                 "n": n,
                 "accuracy": clean,
                 "inputs": int(right.size),
-                "certified": float(np.mean(radii > 0.0)) if sigma > 0.0 else 0.0,
-                "median_radius": _median(radii) if sigma > 0.0 else 0.0,
+                "certified": float(np.mean(radii > 0.0)) if sigma > 0.0 else None,
+                "median_radius": _median(radii) if sigma > 0.0 else None,
                 "attacks": {},
             }
             for name in names:
+                a_key = zlib.crc32(name.encode())
                 for pa in conf["pas"]:
                     distortions, ratios, queries, calls, wins = [], [], 0, 0, 0
                     for j, i in enumerate(right):
+                        cell = (a_key, int(i), round(1000 * pa))
+                        g = _attacked(base, sigma, n, (seed, s_key, n, *cell))
                         result = ATTACKS[name](
                             g,
                             x_test[i],
@@ -323,7 +341,7 @@ def run_digits(
                             bounds=(0.0, 1.0),
                             pa=float(pa),
                             check_repeats=int(conf["check_repeats"]),
-                            rng=np.random.default_rng((seed, s_key, n, int(i), round(1000 * pa))),
+                            rng=np.random.default_rng((seed, s_key, n, *cell)),
                             **_OPTIONS.get(name, {}),
                         )
                         queries += result.queries
