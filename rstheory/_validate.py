@@ -10,6 +10,7 @@ scalar.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -201,3 +202,32 @@ def fast_counts_alpha(k: Any, n: Any, alpha: Any) -> tuple[float, float, float] 
     ):
         return kf, nf, af
     return None
+
+
+def as_int(name: str, value: Any, minimum: int) -> int:
+    """A Python int ``>= minimum`` from an integer (bools and floats are refused)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def as_real(name: str, value: Any, low: float = -math.inf, high: float = math.inf) -> float:
+    """A finite Python float in the open interval ``(low, high)`` (bools are refused)."""
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be a real number, got {value!r}")
+    try:
+        v = float(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a real number, got {value!r}") from exc
+    if not (math.isfinite(v) and low < v < high):
+        span = (
+            f"> {low:g}"
+            if high == math.inf
+            else f"< {high:g}"
+            if low == -math.inf
+            else f"in ({low:g}, {high:g})"
+        )
+        raise ValueError(f"{name} must be finite and {span}, got {value!r}")
+    return v

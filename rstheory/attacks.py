@@ -75,7 +75,7 @@ import numpy.typing as npt
 import scipy.fft
 import scipy.special
 
-from rstheory._validate import FloatArray, as_finite, as_vector
+from rstheory._validate import FloatArray, as_finite, as_real, as_vector
 from rstheory.bounds import clopper_pearson_lower, clopper_pearson_upper
 from rstheory.classifiers import _as_int, _as_rng
 
@@ -160,32 +160,6 @@ def _as_label(value: Any, g: Any) -> int:
         top = "" if classes is None else f"..{classes - 1}"
         raise ValueError(f"label must be in 0{top}, got {value!r}")
     return int(value)
-
-
-def _as_open_unit(name: str, value: Any) -> float:
-    if isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be a number in (0, 1), got {value!r}")
-    try:
-        v = float(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a number in (0, 1), got {value!r}") from exc
-    if not 0.0 < v < 1.0:
-        raise ValueError(f"{name} must be in (0, 1), got {value!r}")
-    return v
-
-
-def _as_float(name: str, value: Any, low: float, high: float = math.inf) -> float:
-    """A finite float in the open interval ``(low, high)``."""
-    if isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be a number, got {value!r}")
-    try:
-        v = float(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a number, got {value!r}") from exc
-    if not (math.isfinite(v) and low < v < high):
-        span = f"> {low}" if high == math.inf else f"in ({low}, {high})"
-        raise ValueError(f"{name} must be finite and {span}, got {value!r}")
-    return v
 
 
 _Box = tuple[FloatArray, FloatArray] | None
@@ -502,10 +476,10 @@ def push_to_level(
     xo = _as_point("x_o", x_o, g.dim)
     xa = _as_point("x_adv", x_adv, g.dim)
     lab = _as_label(label, g)
-    level = _as_open_unit("pa", pa)
+    level = as_real("pa", pa, 0.0, 1.0)
     reps = _as_int("repeats", repeats, 1)
-    a = _as_open_unit("alpha", alpha)
-    grow = _as_float("growth", growth, 1.0)
+    a = as_real("alpha", alpha, 0.0, 1.0)
+    grow = as_real("growth", growth, 1.0)
     steps = _as_int("max_steps", max_steps, 1)
     box = _as_box(bounds, g.dim, xo)
     budget = None if max_queries is None else _as_int("max_queries", max_queries, 0)
@@ -657,11 +631,11 @@ def _common(
     xi = None if x_init is None else _as_point("x_init", x_init, g.dim)
     sr = _as_int("search_repeats", search_repeats, 1)
     ir = _as_int("init_repeats", init_repeats, 1)
-    level = _as_open_unit("pa", pa)
+    level = as_real("pa", pa, 0.0, 1.0)
     cr = _as_int("check_repeats", check_repeats, 1)
     cs = _as_int("check_steps", check_steps, 1)
-    grow = _as_float("check_growth", check_growth, 1.0)
-    a = _as_open_unit("alpha", alpha)
+    grow = as_real("check_growth", check_growth, 1.0)
+    a = as_real("alpha", alpha, 0.0, 1.0)
     _check_feasible(level, cr, a, "check_repeats")
     reserve = cr * cs
     mq = _as_int("max_queries", max_queries, 1)
@@ -839,8 +813,8 @@ def hsja(
         _hsja_search(
             _as_int("grad_queries", grad_queries, 2),
             _as_int("step_search", step_search, 1),
-            _as_float("gamma", gamma, 0.0),
-            None if delta is None else _as_float("delta", delta, 0.0),
+            as_real("gamma", gamma, 0.0),
+            None if delta is None else as_real("delta", delta, 0.0),
         ),
     )
 
@@ -1084,7 +1058,7 @@ def rays(
             alpha,
             rng,
         ),
-        _rays_search(_as_float("search_tol", search_tol, 0.0, 1.0), _as_int("batch", batch, 1)),
+        _rays_search(as_real("search_tol", search_tol, 0.0, 1.0), _as_int("batch", batch, 1)),
     )
 
 
@@ -1336,21 +1310,21 @@ def surfree(
     )
     if c.g.dim < 2:
         raise ValueError(f"surfree needs dim >= 2 (a plane), got dim={c.g.dim}")
-    frac = _as_float("dct_fraction", dct_fraction, 0.0, 1.0 + 1e-12)
+    frac = as_real("dct_fraction", dct_fraction, 0.0, 1.0 + 1e-12)
     if not isinstance(directions, str):
         raise ValueError(f"directions must be 'gaussian' or 'dct', got {directions!r}")
     source = _direction_source(directions, c.g.dim, image_shape, frac)
     return _drive(
         c,
         _surfree_search(
-            _as_float("theta_max", theta_max, 0.0, 90.0),
-            _as_float("rho", rho, 0.0, 1.0),
+            as_real("theta_max", theta_max, 0.0, 90.0),
+            as_real("rho", rho, 0.0, 1.0),
             _as_int("evaluations", evaluations, 1),
             _as_int("n_ortho", n_ortho, 0),
             source,
-            _as_float("angle_tol", angle_tol, 0.0, 1.0),
+            as_real("angle_tol", angle_tol, 0.0, 1.0),
             _as_int("angle_steps", angle_steps, 0),
-            _as_float("search_tol", search_tol, 0.0, 1.0),
+            as_real("search_tol", search_tol, 0.0, 1.0),
             _as_int("batch", batch, 1),
         ),
     )

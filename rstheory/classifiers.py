@@ -107,6 +107,7 @@ from rstheory._validate import (
     as_vector,
     broadcast,
 )
+from rstheory._validate import as_int as _as_int
 
 __all__ = [
     "Classifier",
@@ -603,14 +604,6 @@ def _as_rng(rng: Any) -> np.random.Generator:
             raise ValueError(f"rng must be a Generator, a seed >= 0 or None, got {rng!r}")
         return np.random.default_rng(rng)
     raise ValueError(f"rng must be a numpy Generator, a seed (int >= 0) or None, got {rng!r}")
-
-
-def _as_int(name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
-    return int(value)
 
 
 def ncx2_log_tails(x: Any, df: Any, nc: Any) -> tuple[Any, Any]:

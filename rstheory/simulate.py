@@ -85,7 +85,7 @@ import scipy.integrate
 import scipy.optimize
 import scipy.special
 
-from rstheory._validate import FloatArray, as_finite, as_vector
+from rstheory._validate import FloatArray, as_finite, as_real, as_vector
 from rstheory.bounds import clopper_pearson
 from rstheory.certify import certify, predict
 from rstheory.classifiers import (
@@ -155,13 +155,6 @@ def _as_labels(name: str, value: Any, shape: tuple[int, ...], n_classes: int) ->
         raise ValueError(
             f"{name}{arr.shape} does not broadcast with the points' shape {shape}"
         ) from exc
-
-
-def _as_alpha(value: Any) -> float:
-    a = _as_scalar("alpha", value)
-    if not 0.0 < a < 1.0:
-        raise ValueError(f"alpha must be in (0, 1), got {value!r}")
-    return a
 
 
 def _unit(name: str, value: Any, dim: int) -> FloatArray:
@@ -465,7 +458,7 @@ class SmoothedClassifier:
         """
         if alpha is None:
             return self(x)
-        a = _as_alpha(alpha)
+        a = as_real("alpha", alpha, 0.0, 1.0)
         points, shape = self._points(x)
         counts = self._point_counts(points, 1)[:, 0, :]
         out = np.asarray(predict(counts, a), dtype=np.int64)
@@ -521,7 +514,7 @@ class SmoothedClassifier:
         points, shape = self._points(x)
         lab = _as_labels("label", label, shape, self.n_classes).ravel()
         reps = _as_int("repeats", repeats, 1)
-        a = _as_alpha(alpha)
+        a = as_real("alpha", alpha, 0.0, 1.0)
         counts = self._point_counts(points, reps)
         m = points.shape[0]
         labels = _vote_labels(
@@ -1121,7 +1114,7 @@ def direction_scan(
     if (t < 0.0).any():
         raise ValueError(f"distances must be >= 0, got {t[t < 0.0][:3].tolist()!r}")
     reps = _as_int("repeats", repeats, 1)
-    a = _as_alpha(alpha)
+    a = as_real("alpha", alpha, 0.0, 1.0)
     lab = _default_label(g, xo, label)
     levels = np.atleast_1d(as_finite("pa", pa)).astype(float)
     if levels.ndim != 1 or ((levels <= 0.0) | (levels >= 1.0)).any():

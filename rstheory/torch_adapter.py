@@ -69,6 +69,7 @@ import numpy as np
 import numpy.typing as npt
 import torch
 
+from rstheory._validate import as_int, as_real
 from rstheory.bounds import clopper_pearson_lower
 from rstheory.certify import Certificate
 from rstheory.certify import certified_accuracy as _certified_accuracy
@@ -98,38 +99,6 @@ _META_KEYS = ("sigma", "n0", "n", "alpha", "seed", "skip", "inputs", "n_classes"
 
 
 # --------------------------------------------------------------------------- validation
-
-
-def _int(name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _positive(name: str, value: Any) -> float:
-    if isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be a real number, got {value!r}")
-    try:
-        v = float(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a real number, got {value!r}") from exc
-    if not (math.isfinite(v) and v > 0.0):
-        raise ValueError(f"{name} must be finite and > 0, got {value!r}")
-    return v
-
-
-def _alpha(value: Any) -> float:
-    if isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"alpha must be a real number in (0, 1), got {value!r}")
-    try:
-        v = float(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"alpha must be a real number in (0, 1), got {value!r}") from exc
-    if not 0.0 < v < 1.0:
-        raise ValueError(f"alpha must be in (0, 1), got {value!r}")
-    return v
 
 
 def _shape(value: Any) -> tuple[int, ...]:
@@ -267,7 +236,7 @@ class TorchClassifier:
         if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
             raise ValueError(f"dtype must be a floating torch.dtype, got {dtype!r}")
         self.dtype = dtype
-        self.batch_size = _int("batch_size", batch_size, 1)
+        self.batch_size = as_int("batch_size", batch_size, 1)
         if memory_format is None:
             memory_format = torch.contiguous_format
         if not isinstance(memory_format, torch.memory_format) or memory_format not in (
@@ -312,7 +281,7 @@ class TorchClassifier:
                     f"for a batch of one"
                 )
             n_classes = int(logits.shape[1])
-        self.n_classes = _int("n_classes", n_classes, 1)
+        self.n_classes = as_int("n_classes", n_classes, 1)
 
     def __repr__(self) -> str:
         return (
@@ -325,7 +294,7 @@ class TorchClassifier:
 
     def generator(self, seed: Any) -> torch.Generator:
         """A :class:`torch.Generator` on the model's device, seeded with ``seed`` (int >= 0)."""
-        s = _int("seed", seed, 0)
+        s = as_int("seed", seed, 0)
         gen = torch.Generator(device=self.device)
         gen.manual_seed(s)
         return gen
@@ -465,8 +434,8 @@ class TorchClassifier:
         ValueError
             On a bad argument (named in the message).
         """
-        s = _positive("sigma", sigma)
-        count = _int("n", n, 0)
+        s = as_real("sigma", sigma, 0.0)
+        count = as_int("n", n, 0)
         gen = self._check_generator(generator)
         with torch.inference_mode():
             return self._votes(self._input("x", x), s, count, gen)[0]
@@ -498,8 +467,8 @@ class TorchClassifier:
         -------
         int
         """
-        a = _alpha(alpha)
-        count = _int("n", n, 1)
+        a = as_real("alpha", alpha, 0.0, 1.0)
+        count = as_int("n", n, 1)
         c = self.counts(x, sigma, count, generator=generator)
         return int(_predict(c.cpu().numpy(), a))
 
@@ -546,10 +515,10 @@ class TorchClassifier:
         self, x: Any, sigma: Any, n0: Any, n: Any, alpha: Any, generator: Any
     ) -> tuple[IntArray, IntArray]:
         """The selection and estimation counts of CERTIFY (one host copy)."""
-        s = _positive("sigma", sigma)
-        k0 = _int("n0", n0, 1)
-        k = _int("n", n, 1)
-        _alpha(alpha)
+        s = as_real("sigma", sigma, 0.0)
+        k0 = as_int("n0", n0, 1)
+        k = as_int("n", n, 1)
+        as_real("alpha", alpha, 0.0, 1.0)
         gen = self._check_generator(generator)
         with torch.inference_mode():
             xt = self._input("x", x)
@@ -636,9 +605,9 @@ class TorchClassifier:
             raise ValueError(f"points must have shape (m, {self.dim}), got shape {z.shape}")
         if not np.isfinite(z).all():
             raise ValueError("points must be finite")
-        s = _positive("sigma", sigma)
-        count = _int("n", n, 0)
-        r = _int("draws", draws, 0)
+        s = as_real("sigma", sigma, 0.0)
+        count = as_int("n", n, 0)
+        r = as_int("draws", draws, 0)
         gen = self.generator(_seed_from(_as_rng(rng)))
         with torch.inference_mode():
             base = torch.as_tensor(z).to(device=self.device, dtype=self.dtype)
@@ -1012,12 +981,12 @@ def certify_dataset(
     fmt = _format_of(out)
     path = os.fspath(out)
     x, y = _dataset(classifier, inputs, labels)
-    s = _positive("sigma", sigma)
-    k0 = _int("n0", n0, 1)
-    k = _int("n", n, 1)
-    a = _alpha(alpha)
-    sd = _int("seed", seed, 0)
-    step = _int("skip", skip, 1)
+    s = as_real("sigma", sigma, 0.0)
+    k0 = as_int("n0", n0, 1)
+    k = as_int("n", n, 1)
+    a = as_real("alpha", alpha, 0.0, 1.0)
+    sd = as_int("seed", seed, 0)
+    step = as_int("skip", skip, 1)
     if not isinstance(progress, (bool, np.bool_)):
         raise ValueError(f"progress must be True or False, got {progress!r}")
     meta = {
