@@ -87,6 +87,7 @@ except ImportError:  # pragma: no cover - gmpy2 is mpmath's usual backend
 
 __all__ = [
     "ABSTAIN",
+    "linear_normal_cosine",
     "max_radius",
     "threshold_count",
     "certification_probability",
@@ -2763,3 +2764,42 @@ def sphere_probability(beta: Any, curvature: Any, d: Any, *, dps: int = 50) -> _
             radius * radius, dim, centre * centre, complement=k < 0, dps=dps + 10
         )
     return _round(v, dps)
+
+
+def linear_normal_cosine(
+    n: Any, ratio: Any, dim: Any, queries: Any, ties: Any = "lose", *, dps: int = 30
+) -> _MPF:
+    r"""Twin of :func:`rstheory.simulate.linear_normal_cosine` (mpmath quadrature).
+
+    The moments :math:`m = E[\phi]`, :math:`c = E[\phi s]`, :math:`w = E[\phi s^2]`
+    of :math:`\phi = 2 P_{\text{win}}(\Phi(r s), n) - 1`, :math:`s \sim \mathcal N(0, 1)`,
+    by ``mpmath.quad`` split at 0 and :math:`\pm 1` (the vote probability from the
+    closed-form binomial sum of :func:`majority_vote_probability`, ``method="beta"``), then
+
+    .. math::
+
+        \frac{c}{\sqrt{c^2 + ((d - 1)(1 - m^2) + 1 + m^2 - 2 m w - c^2)/B}}.
+    """
+    dps = _check_dps(dps)
+    nn = _to_int("n", n, 1)
+    d = _to_int("dim", dim, 1)
+    b = _to_int("queries", queries, 2)
+    with mpmath.workdps(dps + 10):
+        r = mpmath.mpf(ratio)
+
+        def phi(x: Any) -> Any:
+            q = mpmath.ncdf(r * x)
+            p = majority_vote_probability(q, nn, ties, dps=dps + 5, method="beta")
+            return 2 * p - 1
+
+        def moment(k: int) -> Any:
+            def f(x: Any) -> Any:
+                return phi(x) * x**k * mpmath.npdf(x)
+
+            return mpmath.quad(f, [-40, -1, 0, 1, 40])
+
+        m, c, w = moment(0), moment(1), moment(2)
+        v = 1 + m * m - 2 * m * w - c * c
+        v = v if v > 0 else mpmath.mpf(0)
+        out = c / mpmath.sqrt(c * c + ((d - 1) * (1 - m * m) + v) / b)
+    return +out

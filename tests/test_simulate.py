@@ -600,3 +600,17 @@ def test_a_base_can_draw_its_own_votes() -> None:
     assert (g.queries, g.base_calls) == (3000, 27000)
     with pytest.raises(ValueError, match="vote_counts_batch"):
         SmoothedClassifier(OwnCounts(base, bad=True), 0.5, 9).vote_counts([0.0, 0.0])
+
+
+@pytest.mark.parametrize(
+    ("n", "ratio", "dim", "queries", "ties"),
+    [(1, 0.3, 30, 200, "lose"), (11, 0.2, 30, 200, "lose"), (10, 0.5, 50, 300, "lose"),
+     (10, 0.5, 50, 300, "win"), (10, 2.0, 5, 50, "random"), (50, 1.0, 100, 1000, "lose")],
+)  # fmt: skip
+def test_linear_normal_cosine_matches_its_mpmath_twin(
+    n: int, ratio: float, dim: int, queries: int, ties: str
+) -> None:
+    from rstheory import reference
+
+    twin = float(reference.linear_normal_cosine(n, ratio, dim, queries, ties))
+    assert linear_normal_cosine(n, ratio, dim, queries, ties) == pytest.approx(twin, rel=1e-12)
