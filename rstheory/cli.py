@@ -27,7 +27,8 @@ Subcommands (each takes ``--json`` for machine-readable output on stdout)::
     rstheory experiment digits [--quick] [--out DIR] [--sigmas 0,0.25] [--n 1,10]
                         [--attacks hsja,rays,surfree] [--pa 0.5,0.8] [--inputs K]
                         [--max-queries Q] [--progress]      (needs torch and scikit-learn)
-    rstheory report --out DIR [--quick]
+    rstheory claims [--only 1,5] [--digits FILE] [--quick] [--markdown FILE] [--progress]
+    rstheory report --out DIR [--quick] [--quiet]
     rstheory --version
 
 Numbers are printed with ``repr`` (17 significant digits, round-trip exact).
@@ -1131,6 +1132,53 @@ def _add_experiment(sub: Any) -> None:
     p.set_defaults(func=_cmd_experiment)
 
 
+# --------------------------------------------------------------------------- claims
+
+
+def _cmd_claims(args: argparse.Namespace) -> int:
+    from rstheory.claims import check_claims, ledger_markdown
+
+    only = None if args.only is None else _numbers("--only", args.only, "claim numbers")
+    if only is not None and any(not isinstance(v, int) for v in only):
+        raise _UsageError(f"--only must list claim numbers 1 to 8, got {args.only!r}")
+    say = (lambda text: print(text, file=sys.stderr, flush=True)) if args.progress else None
+    results = check_claims(
+        None if only is None else [int(v) for v in only],
+        digits=args.digits,
+        quick=args.quick,
+        progress=say,
+    )
+    lines: list[str] = []
+    for r in results:
+        lines += [f"claim {r.claim.number} ({r.claim.scope}): {r.verdict}: {r.reason}"]
+        lines += [f"  {m}" for m in r.measured]
+    if args.markdown:
+        from pathlib import Path
+
+        path = Path(args.markdown)
+        path.write_text(ledger_markdown(results, digits=args.digits), encoding="utf-8")
+        lines.append(f"written: {path}")
+    _emit(args, {"claims": [r.as_dict() for r in results]}, lines)
+    return 0
+
+
+def _add_claims(sub: Any) -> None:
+    """``rstheory claims``: the claims ledger (issue 8)."""
+    text = "check the claims of Maho et al. 2022 and give each a verdict (docs/claims.md)"
+    p = sub.add_parser("claims", help=text, description=text)
+    p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
+    p.add_argument("--only", help="comma list of claim numbers, 1 to 8 (all)")
+    p.add_argument(
+        "--digits",
+        help="digits.json of 'rstheory experiment digits --out DIR' for claims 1-4 (default: "
+        "run the report's small grid; needs torch and scikit-learn)",
+    )
+    p.add_argument("--quick", action="store_true", help="smaller simulations and digits grid")
+    p.add_argument("--markdown", help="write the ledger page (docs/claims.md) to this file")
+    p.add_argument("--progress", action="store_true", help="one line per long step on stderr")
+    p.set_defaults(func=_cmd_claims)
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -1273,6 +1321,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_simulate(sub)
     _add_experiment(sub)
+    _add_claims(sub)
 
     p = add("report", "write the verification report (report.md, figures)")
     p.add_argument("--out", required=True, help="output directory")
