@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -39,7 +39,16 @@ __all__ = [
     "plot_slices",
     "plot_search_spread",
     "plot_normal_cosine",
+    "plot_bound_checks",
+    "plot_radius_checks",
+    "plot_certify_checks",
+    "plot_planning_checks",
+    "plot_level_checks",
+    "plot_vote_frequency",
+    "plot_attack_history",
+    "VoteCase",
     "LOWER_BOUND_METHODS",
+    "MARGIN_FLOOR",
 ]
 
 #: Lower-bound methods drawn by :func:`plot_lower_bound_vs_n` (CLI spelling).
@@ -1318,4 +1327,1025 @@ def plot_normal_cosine(
     ax.set_title(f"Normal estimate from noisy signs ({reps} repeats, mean +- s.e.)")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(handles=handles, fontsize="small", loc="lower right")
+    return fig
+
+
+# --------------------------------------------------------------------------- verification
+# Figures that check the library against an independent answer: the mpmath twins of
+# rstheory.reference, exact probabilities, or seeded Monte Carlo runs.
+
+#: Margins at or below this value are drawn on it (an exact result has margin 0).
+MARGIN_FLOOR = 1e-18
+
+
+def _rng_of(rng: Any) -> np.random.Generator:
+    """A NumPy generator from a seed or a generator (validated as everywhere in rstheory)."""
+    from rstheory.classifiers import _as_rng
+
+    return _as_rng(rng)
+
+
+def _decorate(
+    ax: Any, xlabel: str, ylabel: str, title: str, legend: str = "best", *, log: bool = False
+) -> None:
+    """Labels, title, grid and a small legend of one axes of the verification figures."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize="medium")
+    ax.grid(True, which="both" if log else "major", alpha=0.3)
+    ax.legend(fontsize="x-small", loc=legend)
+
+
+def _certify_runs(
+    generator: np.random.Generator,
+    p: float,
+    n: int,
+    runs: int,
+    sigma: float,
+    alpha: float,
+    n0: int | None = None,
+) -> tuple[Any, Any]:
+    """Labels and radii of ``runs`` CERTIFY calls on two-class binomial counts.
+
+    Class 0 has probability ``p``; the selection sample has ``n0`` votes, or, with
+    ``n0=None``, selects class 0 (as :func:`rstheory.planning.certification_probability`
+    assumes).
+    """
+    from rstheory.certify import certify
+
+    if n0 is None:
+        sel = np.tile([1, 0], (runs, 1))
+    else:
+        top = generator.binomial(n0, p, runs)
+        sel = np.stack([top, n0 - top], axis=1)
+    k = generator.binomial(n, p, runs)
+    return certify(sel, np.stack([k, n - k], axis=1), sigma, alpha)
+
+
+def _safe_margins(kernel: Any, twin: Sequence[Any], sign: float) -> Any:
+    """Relative distance of double results from their mpmath twins, positive on the safe side.
+
+    ``sign * (twin - kernel) / |twin|``: ``sign = +1`` for a value that must not
+    exceed the exact one (a lower bound, a radius), ``-1`` for one that must not be
+    below it (an upper bound, a requirement).  0 where both are 0; ``+-inf`` where
+    only the twin is 0.
+    """
+    import mpmath
+
+    out = np.empty(len(twin))
+    for i, (k, t) in enumerate(zip(np.asarray(kernel, dtype=float).ravel(), twin, strict=True)):
+        diff = sign * (mpmath.mpf(t) - mpmath.mpf(float(k)))
+        if t == 0:
+            out[i] = 0.0 if diff == 0 else math.copysign(math.inf, float(diff))
+        else:
+            out[i] = float(diff / abs(mpmath.mpf(t)))
+    return out
+
+
+def _margin_lines(
+    ax: Any, x: Any, margins: Any, label: str, color: str, linestyle: str = "-"
+) -> int:
+    """Safe margins as a line (floored at MARGIN_FLOOR), unsafe ones as red crosses."""
+    x = np.asarray(x, dtype=float)
+    m = np.asarray(margins, dtype=float)
+    safe = m >= 0.0
+    ax.plot(
+        x,
+        np.where(safe, np.clip(m, MARGIN_FLOOR, 1.0), np.nan),
+        marker=".",
+        markersize=3,
+        lw=1.0,
+        ls=linestyle,
+        color=color,
+        label=label,
+    )
+    unsafe = int(np.count_nonzero(~safe))
+    if unsafe:
+        ax.plot(x[~safe], np.clip(-m[~safe], MARGIN_FLOOR, 1.0), "x", color="red", ms=7,
+                label=f"{label}: UNSAFE")  # fmt: skip
+    return unsafe
+
+
+def _finish_margin_axes(ax: Any, unsafe: int, total: int, xlabel: str, title: str) -> None:
+    ax.set_yscale("log")
+    ax.axhline(2.0**-52, color="0.5", lw=0.8, ls=":", label="eps = 2^-52")
+    _decorate(ax, xlabel, "(exact - computed) / |exact|, safe side", title, "lower right", log=True)
+    ax.text(
+        0.02,
+        0.97,
+        f"unsafe: {unsafe} of {total}",
+        transform=ax.transAxes,
+        va="top",
+        ha="left",
+        bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.8},
+    )
+
+
+def _frequency_bars(
+    ax: Any, x: Any, k: Any, n: Any, alpha: float, color: str, label: str | None, marker: str = "o"
+) -> Any:
+    """Monte Carlo frequencies ``k / n`` with their two-sided Clopper-Pearson intervals."""
+    from rstheory.bounds import clopper_pearson
+
+    k = np.asarray(k, dtype=float)
+    n = np.broadcast_to(np.asarray(n, dtype=float), k.shape)
+    freq = k / n
+    low, high = clopper_pearson(k, n, alpha)
+    err = np.vstack([freq - np.asarray(low), np.asarray(high) - freq])
+    return ax.errorbar(
+        np.asarray(x, dtype=float),
+        freq,
+        yerr=np.maximum(err, 0.0),
+        fmt=marker,
+        color=color,
+        markersize=3.5,
+        elinewidth=1.0,
+        capsize=0,
+        label=label,
+    )
+
+
+def _lower_coverage(lower: Any, n: int, p: Any) -> Any:
+    """Exact :math:`P_p[\\text{lower}(K) \\le p]` for the bounds ``lower[k]``, k = 0..n."""
+    from scipy.stats import binom
+
+    # lower[k] increases in k: the bound covers p iff K <= (number of k with lower[k] <= p) - 1
+    kmax = np.searchsorted(np.asarray(lower, dtype=float), p, side="right") - 1
+    return np.where(kmax >= 0, binom.cdf(kmax, n, p), 0.0)
+
+
+def plot_bound_checks(
+    n: int = 50,
+    alpha: float = 0.05,
+    *,
+    twin_ns: Sequence[int] = (10, 1000, 10**6),
+    twin_alpha: float = 1e-3,
+    points: int = 25,
+    figsize: tuple[float, float] = (10.0, 4.0),
+) -> Figure:
+    """Coverage of the one-sided lower bounds, and Clopper-Pearson against its mpmath twin.
+
+    Left: the exact coverage :math:`C(p) = P_p[\\underline p(K, n, \\alpha) \\le p]`,
+    :math:`K \\sim \\mathrm{Bin}(n, p)`, of each lower bound of
+    :mod:`rstheory.bounds` (Clopper-Pearson, Wilson, Hoeffding), against the true
+    :math:`p`.  With the bounds :math:`\\underline p(k)` increasing in ``k``,
+
+    .. math::
+
+        C(p) = P_p[K \\le k_{\\max}(p)], \\qquad
+        k_{\\max}(p) = \\max\\{k : \\underline p(k) \\le p\\},
+
+    a binomial distribution function (no simulation).  Clopper-Pearson never drops
+    below :math:`1 - \\alpha` (its infimum is :math:`1 - \\alpha`, approached just
+    below each :math:`\\underline p(k)`); Wilson's score bound does.
+
+    Right: the safe-side margin of the Clopper-Pearson kernels against the 50-digit
+    twins of :mod:`rstheory.reference`, :math:`(\\text{exact} -
+    \\text{computed})/\\text{exact}` for the lower bound and its negative for the
+    upper bound, against :math:`k/n`, one colour per ``n``: every point must be
+    positive (never on the unsafe side); exact results (0 at ``k = 0``, 1 at
+    ``k = n``) are drawn at :data:`MARGIN_FLOOR`.
+
+    Parameters
+    ----------
+    n : int, optional
+        Sample size of the coverage panel (>= 1).
+    alpha : float, optional
+        Level of the coverage panel, in (0, 1).
+    twin_ns : sequence of int, optional
+        Sample sizes of the margin panel.
+    twin_alpha : float, optional
+        Level of the margin panel, in (0, 1).
+    points : int, optional
+        Counts ``k`` per ``n`` in the margin panel (>= 2; ``0, 1, n-1, n`` always).
+    figsize : (float, float), optional
+        Figure size in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two axes.  Coverage: one line per method (labels ``clopper-pearson``,
+        ``wilson``, ``hoeffding``), then the ``1 - alpha`` line.  Margins: per ``n``
+        a lower-bound line (``lower, n = ...``) and an upper-bound line
+        (``upper, n = ...``), red crosses for unsafe points if any, and the text
+        ``unsafe: u of N``.
+
+    Raises
+    ------
+    ValueError
+        If an argument is out of range (the message names it).
+
+    References
+    ----------
+    C. J. Clopper, E. S. Pearson, "The use of confidence or fiducial limits
+    illustrated in the case of the binomial", Biometrika 26 (1934); L. D. Brown,
+    T. T. Cai, A. DasGupta, "Interval estimation for a binomial proportion",
+    Statistical Science 16 (2001).
+    """
+    from rstheory import reference
+    from rstheory._validate import as_alpha, as_int
+    from rstheory.bounds import clopper_pearson_lower, clopper_pearson_upper
+
+    size = as_int("n", n, 1)
+    level = float(as_alpha("alpha", alpha))
+    twin_level = float(as_alpha("twin_alpha", twin_alpha))
+    count = as_int("points", points, 2)
+    sizes = [as_int("twin_ns", v, 1) for v in _nonempty("twin_ns", twin_ns)]
+
+    fig = _new_figure(figsize)
+    ax_cov, ax_twin = fig.subplots(1, 2)
+    k = np.arange(size + 1, dtype=float)
+    p = np.linspace(0.0, 1.0, 1201)[1:-1]
+    for name in LOWER_BOUND_METHODS:
+        lower = np.asarray(_lower_bound_function(name)(k, size, level), dtype=float)
+        ax_cov.plot(p, _lower_coverage(lower, size, p), lw=1.0, label=name)
+    ax_cov.axhline(1.0 - level, color="k", lw=1.0, ls="--", label=f"1 - alpha = {1 - level:g}")
+    ax_cov.set_ylim(max(0.0, 1.0 - 4.0 * level), 1.0005)
+    title = f"One-sided lower bounds, n = {size}, alpha = {level:g}"
+    _decorate(ax_cov, "true p", "exact coverage P[lower bound <= p]", title, "lower center")
+
+    unsafe = total = 0
+    for i, m in enumerate(sizes):
+        ks = np.unique(np.concatenate([np.round(np.linspace(0, m, count)), [0, 1, m - 1, m]]))
+        ks = ks[(ks >= 0) & (ks <= m)]
+        for sign, kernel, twin, kind in (
+            (1.0, clopper_pearson_lower, reference.clopper_pearson_lower, "lower"),
+            (-1.0, clopper_pearson_upper, reference.clopper_pearson_upper, "upper"),
+        ):
+            computed = np.asarray(kernel(ks, m, twin_level), dtype=float)
+            exact = [twin(int(j), m, twin_level) for j in ks]
+            margins = _safe_margins(computed, exact, sign)
+            style = "-" if kind == "lower" else "--"
+            label = f"{kind}, n = {m:g}"
+            unsafe += _margin_lines(ax_twin, ks / m, margins, label, f"C{i}", style)
+            total += ks.size
+    title = f"Clopper-Pearson vs 50-digit twin (alpha = {twin_level:g})"
+    _finish_margin_axes(ax_twin, unsafe, total, "k / n", title)
+    return fig
+
+
+def plot_radius_checks(
+    p_a: float = 0.99,
+    sigma: float = 0.5,
+    *,
+    dim: int = 10,
+    n: int = 20000,
+    distances: Any = None,
+    q_min: float = 1e-15,
+    num: int = 40,
+    alpha: float = 0.001,
+    rng: Any = 0,
+    figsize: tuple[float, float] = (11.0, 4.2),
+) -> Figure:
+    """The radii against their mpmath twins, and the Gaussian radius's worst case by Monte Carlo.
+
+    Left: the safe-side margin :math:`(R_{\\text{exact}} - R)/|R_{\\text{exact}}|` of
+    :func:`rstheory.radius.gaussian_radius`, :func:`~rstheory.radius.gaussian_radius_two`
+    (with :math:`\\overline{p_B} = (1 - p)/2`), :func:`~rstheory.radius.laplace_radius`,
+    :func:`~rstheory.radius.uniform_radius` (scale ``sigma``) and
+    :func:`~rstheory.radius.linf_radius_from_l2` (of the Gaussian radius, ``d = 150528``)
+    against the 50-digit twins of :mod:`rstheory.reference`, over :math:`1 - p` from
+    1/2 down to ``q_min``: every point must be positive.
+
+    Right: why :math:`R = \\sigma\\Phi^{-1}(p_A)` (Cohen et al. 2019, Theorem 1).
+    Among all base classifiers with :math:`P[f(x + \\sigma N) = A] = p_A`, the
+    smallest probability of :math:`A` at :math:`x + \\delta` is that of the half-space
+    :math:`\\{z : (z - x)\\cdot\\delta \\le \\sigma\\lVert\\delta\\rVert\\Phi^{-1}(p_A)\\}`
+    (Neyman-Pearson), :math:`\\Phi(\\Phi^{-1}(p_A) - \\lVert\\delta\\rVert/\\sigma)`,
+    which reaches 1/2 exactly at :math:`\\lVert\\delta\\rVert = R`.  Drawn: that bound
+    (black), the exact probability of a ball of the same :math:`p_A` in dimension
+    ``dim`` (above the bound), and Monte Carlo frequencies of ``n`` votes of
+    :class:`rstheory.classifiers.Linear` (the half-space, on the bound) and
+    :class:`rstheory.classifiers.Ball` with two-sided Clopper-Pearson intervals at
+    level ``alpha``; the vertical line is the certified radius.
+
+    Parameters
+    ----------
+    p_a : float, optional
+        Top-class probability at ``x``, in (1/2, 1).
+    sigma : float, optional
+        Noise level, > 0.
+    dim : int, optional
+        Dimension of the two classifiers (>= 1).
+    n : int, optional
+        Votes per Monte Carlo point (>= 1).
+    distances : array_like, optional
+        Distances :math:`\\lVert\\delta\\rVert`; default 21 from 0 to 2.5 R.
+    q_min : float, optional
+        Smallest :math:`1 - p` of the margin panel, in (0, 0.5).
+    num : int, optional
+        Points of the margin panel (>= 2).
+    alpha : float, optional
+        Level of the Clopper-Pearson intervals, in (0, 1).
+    rng : int or numpy.random.Generator, optional
+        Seed of the votes.
+    figsize : (float, float), optional
+        Figure size in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two axes.  Margins: one line per radius function (and red crosses where a
+        result is unsafe), the text ``unsafe: u of N``.  Worst case: the bound line
+        (``Neyman-Pearson bound``), the ball's exact line, then two errorbar
+        containers (``half-space (MC)``, ``ball (MC)``), the radius and 1/2 lines.
+
+    Raises
+    ------
+    ValueError
+        If an argument is out of range (the message names it).
+
+    References
+    ----------
+    J. Cohen, E. Rosenfeld, J. Z. Kolter, "Certified adversarial robustness via
+    randomized smoothing", ICML 2019, arXiv:1902.02918; G. Yang et al.,
+    "Randomized smoothing of all shapes and sizes", ICML 2020, arXiv:2002.08118.
+    """
+    from scipy.special import ndtr, ndtri
+    from scipy.stats import chi2
+
+    from rstheory import radius as rad
+    from rstheory import reference
+    from rstheory._validate import as_alpha, as_int, as_positive, as_real
+    from rstheory.classifiers import Ball, Linear
+
+    pa = as_real("p_a", p_a, 0.5, 1.0)
+    s = float(as_positive("sigma", sigma))
+    d = as_int("dim", dim, 1)
+    votes = as_int("n", n, 1)
+    level = float(as_alpha("alpha", alpha))
+    qm = as_real("q_min", q_min, 0.0, 0.5)
+    count = as_int("num", num, 2)
+    generator = _rng_of(rng)
+
+    fig = _new_figure(figsize)
+    ax_twin, ax_np = fig.subplots(1, 2)
+    q = np.geomspace(0.49, qm, count)
+    p = 1.0 - q
+    pb = 0.5 * q
+    big = 3 * 224 * 224
+    r_gauss = np.asarray(rad.gaussian_radius(p, s), dtype=float)
+    cases = (
+        ("gaussian", r_gauss, [reference.gaussian_radius(v, s) for v in p]),
+        (
+            "gaussian two-class",
+            rad.gaussian_radius_two(p, pb, s),
+            [reference.gaussian_radius_two(a, b, s) for a, b in zip(p, pb, strict=True)],
+        ),
+        ("laplace (L1)", rad.laplace_radius(p, s), [reference.laplace_radius(v, s) for v in p]),
+        ("uniform (L1)", rad.uniform_radius(p, s), [reference.uniform_radius(v, s) for v in p]),
+        (
+            "Linf from L2, d = 150528",
+            rad.linf_radius_from_l2(r_gauss, big),
+            [reference.linf_radius_from_l2(v, big) for v in r_gauss],
+        ),
+    )
+    unsafe = 0
+    for i, (name, computed, exact) in enumerate(cases):
+        unsafe += _margin_lines(ax_twin, q, _safe_margins(computed, exact, 1.0), name, f"C{i}")
+    title = f"Radii vs 50-digit twins (sigma = scale = {s:g})"
+    _finish_margin_axes(ax_twin, unsafe, len(cases) * count, "1 - p", title)
+    ax_twin.set_xscale("log")
+    ax_twin.invert_xaxis()
+
+    radius = float(rad.gaussian_radius(pa, s))
+    delta = (
+        np.linspace(0.0, 2.5 * radius, 21)
+        if distances is None
+        else np.asarray(distances, dtype=float).ravel()
+    )
+    u = np.zeros(d)
+    u[0] = 1.0
+    plane = Linear(-u, radius, inside_label=0)  # class 0 where z_0 <= R: P = p_a at 0
+    ball = Ball(np.zeros(d), s * math.sqrt(float(chi2.ppf(pa, d))), inside_label=0)
+    fine = np.linspace(float(delta.min()), float(delta.max()), 200)
+    ax_np.plot(fine, ndtr(ndtri(pa) - fine / s), color="k", lw=1.2, label="Neyman-Pearson bound")
+    exact_ball = ball.probability(fine[:, None] * u, s)[:, 0]
+    ax_np.plot(fine, exact_ball, color="C1", lw=1.0, label="ball, exact")
+    for j, (name, f) in enumerate((("half-space", plane), ("ball", ball))):
+        k = [f.sample_counts(t * u, s, votes, generator)[0] for t in delta]
+        _frequency_bars(ax_np, delta, k, votes, level, f"C{j}", f"{name} (MC, {votes} votes)")
+    ax_np.axvline(
+        radius, color="0.3", lw=1.0, ls="-.", label=f"R = sigma Phi^-1(p_A) = {radius:.4g}"
+    )
+    ax_np.axhline(0.5, color="0.6", lw=0.8, ls=":")
+    title = f"Worst case, p_A = {pa:g}, sigma = {s:g}, d = {d}"
+    _decorate(
+        ax_np, "distance ||delta|| from x", "P[f(x + delta + sigma N) = A]", title, "upper right"
+    )
+    return fig
+
+
+def plot_certify_checks(
+    ps: Sequence[float] = (0.9, 0.99),
+    n: int = 1000,
+    sigma: float = 0.25,
+    alpha: float = 0.001,
+    *,
+    n0: int = 100,
+    repeats: int = 4000,
+    inputs: int = 500,
+    spread: tuple[float, float] = (-0.25, 1.0),
+    rng: Any = 0,
+    figsize: tuple[float, float] = (11.0, 4.2),
+) -> Figure:
+    """CERTIFY by seeded simulation against its exact law, and a certified-accuracy curve.
+
+    Left: the probability that :func:`rstheory.certify.certify` returns the top class
+    with a radius of at least ``r``, against ``r``, for each true top-class
+    probability ``p`` of a two-class problem.  Exact: the selection step picks the top
+    class with probability :math:`P[\\mathrm{Bin}(n_0, p) \\ge n_0/2]` (ties go to the
+    lower index, the top class here) and, independently,
+    :func:`rstheory.planning.certification_probability` gives
+    :math:`P[K \\ge k^*(n)]`; markers: the frequency over ``repeats`` runs of CERTIFY
+    on binomial counts, with two-sided Clopper-Pearson intervals at level ``alpha``.
+    Beyond the true radius :math:`\\sigma\\Phi^{-1}(p)` (vertical lines) the
+    probability is at most ``alpha`` (Cohen et al. 2019, Proposition 2).
+
+    Right: the certified accuracy :math:`\\mathrm{CA}(r)`
+    (:func:`rstheory.certify.certified_accuracy`) of one seeded test set of ``inputs``
+    points :math:`x_i = s_i e_0` of the half-space :class:`rstheory.classifiers.Linear`
+    (true label 0 on :math:`z_0 \\ge 0`, :math:`s_i` uniform in ``spread``), its counts
+    drawn by the classifier's vote sampler; its exact expectation
+    :math:`\\frac1N\\sum_i P[\\text{select } 0]\\,P[R_i \\ge r]` with a band of three
+    standard deviations; and the certified accuracy of the ideal :math:`g_\\sigma`
+    (the fraction with :math:`s_i \\ge r`, the exact radius of a half-space),
+    which the expectation can exceed by at most ``alpha``; no radius exceeds
+    :func:`rstheory.planning.max_radius` of ``n`` (dotted line).
+
+    Parameters
+    ----------
+    ps : sequence of float
+        True top-class probabilities, each in (1/2, 1).
+    n : int, optional
+        Estimation votes (>= 1).
+    sigma : float, optional
+        Noise level, > 0.
+    alpha : float, optional
+        Level of CERTIFY, in (0, 1).
+    n0 : int, optional
+        Selection votes (>= 1).
+    repeats : int, optional
+        Runs of CERTIFY per ``p`` (>= 1).
+    inputs : int, optional
+        Size of the test set (>= 1).
+    spread : (float, float), optional
+        Range of the signed distances :math:`s_i` (``lo < hi``).
+    rng : int or numpy.random.Generator, optional
+        Seed.
+    figsize : (float, float), optional
+        Figure size in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two axes.  Left: per ``p`` an exact line (``p = ...``) and an errorbar
+        container, then the ``alpha`` line and one vertical line per true radius.
+        Right: the Monte Carlo curve (``CERTIFY, one test set``), the exact expectation,
+        the ideal curve, the ``max_radius`` line, and the band (a ``PolyCollection``).
+
+    Raises
+    ------
+    ValueError
+        If an argument is out of range (the message names it).
+
+    References
+    ----------
+    J. Cohen, E. Rosenfeld, J. Z. Kolter, "Certified adversarial robustness via
+    randomized smoothing", ICML 2019, arXiv:1902.02918 (CERTIFY, Proposition 2,
+    the certified-accuracy curves).
+    """
+    from scipy.special import ndtr, ndtri
+    from scipy.stats import binom
+
+    from rstheory._validate import as_alpha, as_int, as_positive, as_real
+    from rstheory.certify import certified_accuracy, certify
+    from rstheory.classifiers import Linear
+    from rstheory.planning import certification_probability, max_radius
+
+    probs = [as_real("ps", v, 0.5, 1.0) for v in _nonempty("ps", ps)]
+    size = as_int("n", n, 1)
+    first = as_int("n0", n0, 1)
+    s = float(as_positive("sigma", sigma))
+    level = float(as_alpha("alpha", alpha))
+    runs = as_int("repeats", repeats, 1)
+    m = as_int("inputs", inputs, 1)
+    lo, hi = (float(v) for v in spread)
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise ValueError(f"spread must be finite with lo < hi, got {tuple(spread)!r}")
+    generator = _rng_of(rng)
+
+    fig = _new_figure(figsize)
+    ax_law, ax_ca = fig.subplots(1, 2)
+    r_max = 1.15 * s * float(ndtri(max(probs)))
+    r = np.linspace(0.0, r_max, 200)
+    marks = np.linspace(0.0, r_max, 24)
+    for i, p in enumerate(probs):
+        select = float(binom.sf(math.ceil(first / 2) - 1, first, p))
+        exact = select * np.asarray(certification_probability(p, size, s, level, r))
+        ax_law.plot(r, exact, color=f"C{i}", lw=1.2, label=f"p = {p:g} (exact)")
+        labels, radii = _certify_runs(generator, p, size, runs, s, level, first)
+        hits = [np.count_nonzero((labels == 0) & (radii >= t)) for t in marks]
+        _frequency_bars(ax_law, marks, hits, runs, level, f"C{i}", f"p = {p:g} (CERTIFY x {runs})")
+    ax_law.axhline(level, color="0.4", lw=0.8, ls="--", label=f"alpha = {level:g}")
+    for i, p in enumerate(probs):
+        ax_law.axvline(s * float(ndtri(p)), color=f"C{i}", lw=1.0, ls="-.")
+    ax_law.set_yscale("log")
+    ax_law.set_ylim(level / 20.0, 1.5)
+    title = f"CERTIFY, n0 = {first}, n = {size}, alpha = {level:g}"
+    ylabel = "P[CERTIFY returns the top class, R >= r]"
+    _decorate(ax_law, f"radius r (sigma = {s:g})", ylabel, title, "lower left", log=True)
+
+    shift = generator.uniform(lo, hi, m)
+    u = np.array([1.0, 0.0])
+    plane = Linear(u, 0.0, inside_label=0)
+    sel = np.stack([plane.sample_counts(t * u, s, first, generator) for t in shift])
+    est = np.stack([plane.sample_counts(t * u, s, size, generator) for t in shift])
+    labels, radii = certify(sel, est, s, level)
+    t_grid = np.linspace(0.0, max(hi, 0.0) * 1.05, 120)
+    curve = np.asarray(certified_accuracy(radii, labels == 0, t_grid))
+    p_true = ndtr(shift / s)
+    select = binom.sf(math.ceil(first / 2) - 1, first, p_true)
+    each = select[:, None] * np.asarray(
+        certification_probability(p_true[:, None], size, s, level, t_grid[None, :])
+    )
+    mean = each.mean(axis=0)
+    sd = np.sqrt((each * (1.0 - each)).sum(axis=0)) / m
+    ideal = (shift[:, None] >= t_grid[None, :]).mean(axis=0)
+    ax_ca.fill_between(t_grid, mean - 3 * sd, mean + 3 * sd, color="C0", alpha=0.2, lw=0)
+    ax_ca.step(t_grid, curve, where="post", color="C0", lw=1.2, label="CERTIFY, one test set")
+    ax_ca.plot(t_grid, mean, color="k", lw=1.0, ls="--", label="exact expectation (+- 3 sd)")
+    ax_ca.plot(t_grid, ideal, color="C3", lw=1.0, label="ideal g_sigma (exact radii)")
+    r_top = float(max_radius(size, s, level))
+    ax_ca.axvline(r_top, color="0.4", lw=1.0, ls=":", label=f"max_radius(n) = {r_top:.3g}")
+    title = f"Half-space, {m} inputs, n = {size}"
+    _decorate(ax_ca, f"radius r (sigma = {s:g})", "certified accuracy CA(r)", title, "upper right")
+    return fig
+
+
+def plot_planning_checks(
+    p: float = 0.99,
+    radius: float = 2.0,
+    sigma: float = 1.0,
+    alpha: float = 0.001,
+    power: float = 0.5,
+    *,
+    n_range: tuple[int, int] = (950, 1300),
+    every: int = 25,
+    repeats: int = 4000,
+    twin_alphas: Sequence[float] = (1e-3, 1e-10),
+    rng: Any = 0,
+    figsize: tuple[float, float] = (11.0, 4.2),
+) -> Figure:
+    """The certification probability's sawtooth and ``required_n``, and ``max_radius`` vs twin.
+
+    Left: :math:`\\pi(n) = P[\\text{CERTIFY certifies } r]`
+    (:func:`rstheory.planning.certification_probability`) for every ``n`` in
+    ``n_range``; markers: the frequency of :math:`R \\ge r` over ``repeats`` runs of
+    :func:`rstheory.certify.certify` on counts :math:`K \\sim \\mathrm{Bin}(n, p)`
+    (selection fixed on the top class, as in the formula), every ``every`` sizes,
+    with two-sided Clopper-Pearson intervals at level ``alpha``.  Vertical lines:
+    :func:`rstheory.planning.required_n` (the least ``n`` with :math:`\\pi(n) \\ge`
+    ``power``) and its ``stable=True`` answer (from which :math:`\\pi` stays above).
+
+    Right: the safe-side margin of :func:`rstheory.planning.max_radius`,
+    :math:`\\sigma\\Phi^{-1}(\\alpha^{1/n})`, against the 50-digit twin
+    :func:`rstheory.reference.max_radius` for ``n`` from 1 to :math:`10^{15}`.
+
+    Parameters
+    ----------
+    p : float, optional
+        True top-class probability, in (1/2, 1).
+    radius : float, optional
+        Target radius, > 0.
+    sigma : float, optional
+        Noise level, > 0.
+    alpha : float, optional
+        Level of CERTIFY, in (0, 1).
+    power : float, optional
+        Required certification probability, in (0, 1).
+    n_range : (int, int), optional
+        Sample sizes drawn, ``1 <= lo < hi``.
+    every : int, optional
+        Spacing of the Monte Carlo sizes (>= 1).
+    repeats : int, optional
+        Runs of CERTIFY per Monte Carlo size (>= 1).
+    twin_alphas : sequence of float, optional
+        Levels of the margin panel.
+    rng : int or numpy.random.Generator, optional
+        Seed.
+    figsize : (float, float), optional
+        Figure size in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two axes.  Left: the exact line (``exact pi(n)``), one errorbar container,
+        then the ``power`` line and the two ``required_n`` lines.  Right: one margin
+        line per level, the text ``unsafe: u of N``.
+
+    Raises
+    ------
+    ValueError
+        If an argument is out of range (the message names it).
+
+    References
+    ----------
+    J. Cohen, E. Rosenfeld, J. Z. Kolter, "Certified adversarial robustness via
+    randomized smoothing", ICML 2019, arXiv:1902.02918.
+    """
+    from rstheory import reference
+    from rstheory._validate import as_alpha, as_int, as_positive, as_real
+    from rstheory.planning import certification_probability, max_radius, required_n
+
+    prob = as_real("p", p, 0.5, 1.0)
+    r = float(as_positive("radius", radius))
+    s = float(as_positive("sigma", sigma))
+    level = float(as_alpha("alpha", alpha))
+    w = float(as_alpha("power", power))
+    step = as_int("every", every, 1)
+    runs = as_int("repeats", repeats, 1)
+    lo, hi = (int(v) for v in n_range)
+    if not 1 <= lo < hi:
+        raise ValueError(f"n_range must satisfy 1 <= lo < hi, got {tuple(n_range)!r}")
+    levels = [float(as_alpha("twin_alphas", a)) for a in _nonempty("twin_alphas", twin_alphas)]
+    generator = _rng_of(rng)
+
+    fig = _new_figure(figsize)
+    ax_pi, ax_twin = fig.subplots(1, 2)
+    sizes = np.arange(lo, hi + 1, dtype=float)
+    pi = np.asarray(certification_probability(prob, sizes, s, level, r), dtype=float)
+    ax_pi.plot(sizes, pi, color="C0", lw=0.8, label="exact pi(n)")
+    marks = sizes[::step]
+    hits = []
+    for m in marks:
+        _, radii = _certify_runs(generator, prob, int(m), runs, s, level)
+        hits.append(np.count_nonzero(radii >= r))
+    _frequency_bars(ax_pi, marks, hits, runs, level, "C1", f"CERTIFY x {runs}")
+    first = int(required_n(r, s, level, prob, w))
+    stable = int(required_n(r, s, level, prob, w, stable=True))
+    ax_pi.axhline(w, color="0.4", lw=0.8, ls="--", label=f"power = {w:g}")
+    ax_pi.axvline(first, color="k", lw=1.0, ls="-.", label=f"required_n = {first}")
+    ax_pi.axvline(stable, color="C3", lw=1.0, ls=":", label=f"stable = {stable}")
+    title = f"p = {prob:g}, sigma = {s:g}, alpha = {level:g}"
+    ylabel = f"P[CERTIFY certifies r = {r:g}]"
+    _decorate(ax_pi, "estimation samples n", ylabel, title, "lower right")
+
+    n_twin = np.unique(np.round(np.logspace(0, 15, 31)))
+    unsafe = 0
+    for i, a in enumerate(levels):
+        computed = max_radius(n_twin, s, a)
+        exact = [reference.max_radius(int(m), s, a) for m in n_twin]
+        margins = _safe_margins(computed, exact, 1.0)
+        unsafe += _margin_lines(ax_twin, n_twin, margins, f"alpha = {a:g}", f"C{i}")
+    title = f"max_radius vs 50-digit twin (sigma = {s:g})"
+    xlabel = "n (all n votes for the top class)"
+    _finish_margin_axes(ax_twin, unsafe, len(levels) * n_twin.size, xlabel, title)
+    ax_twin.set_xscale("log")
+    return fig
+
+
+def plot_level_checks(
+    pa: float = 0.9,
+    ns: Sequence[int] = (1, 2, 11, 100),
+    ties: str = "lose",
+    *,
+    sigma: float = 0.25,
+    dim: int = 20,
+    trials: int = 2000,
+    points: int = 13,
+    alpha: float = 0.001,
+    rng: Any = 0,
+    figsize: tuple[float, float] = (6.5, 4.5),
+) -> Figure:
+    """The majority vote of actual noisy votes against eq. (4), and the thresholds of eq. (5).
+
+    For each ``n``: the exact probability that the attacker's class wins the vote,
+    :func:`rstheory.levels.majority_vote_probability` :math:`(1 - \\pi_0, n)`, against
+    the smoothed probability :math:`\\pi_0` of the original class (lines); markers: the
+    frequency over ``trials`` majority votes of ``n`` actual noisy votes of the
+    half-space :class:`rstheory.classifiers.Linear` in dimension ``dim``, at the point
+    where :math:`\\pi_0` is exact, with the tie rule, and two-sided Clopper-Pearson
+    intervals at level ``alpha``; vertical lines:
+    :func:`rstheory.levels.level_threshold` :math:`(P_a, n)`, where each curve must
+    cross the horizontal line :math:`P_a` (Maho et al. 2022, eq. 4-5).
+
+    Parameters
+    ----------
+    pa : float, optional
+        Attack level, in (0, 1).
+    ns : sequence of int
+        Numbers of votes (>= 1).
+    ties : {"lose", "win", "random"}, optional
+        Tie rule for even ``n``.
+    sigma : float, optional
+        Noise level, > 0.
+    dim : int, optional
+        Dimension of the half-space (>= 1).
+    trials : int, optional
+        Majority votes per marker (>= 1).
+    points : int, optional
+        Markers per ``n`` (>= 2).
+    alpha : float, optional
+        Level of the intervals, in (0, 1).
+    rng : int or numpy.random.Generator, optional
+        Seed of the votes.
+    figsize : (float, float), optional
+        Figure size in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes: per ``n`` an exact line (``n = ...``) and an errorbar container;
+        then the ``P_a`` line and one threshold line per ``n``.
+
+    Raises
+    ------
+    ValueError
+        If an argument is out of range (the message names it).
+
+    References
+    ----------
+    T. Maho, T. Furon, E. Le Merrer, "Randomized smoothing under attack: how
+    good is it in practice?", ICASSP 2022.
+    """
+    from scipy.special import ndtri
+
+    from rstheory._validate import as_alpha, as_int, as_positive
+    from rstheory.classifiers import Linear
+    from rstheory.levels import level_threshold, majority_vote_probability, ties_code
+
+    level_pa = float(as_alpha("pa", pa))
+    counts = [as_int("ns", v, 1) for v in _nonempty("ns", ns)]
+    ties_code(ties)  # validates
+    s = float(as_positive("sigma", sigma))
+    d = as_int("dim", dim, 1)
+    reps = as_int("trials", trials, 1)
+    count = as_int("points", points, 2)
+    level = float(as_alpha("alpha", alpha))
+    generator = _rng_of(rng)
+
+    u = np.zeros(d)
+    u[0] = 1.0
+    plane = Linear(u, 0.0, inside_label=0)  # pi_0(t e_0) = Phi(t / sigma)
+    fig = _new_figure(figsize)
+    ax = fig.add_subplot(1, 1, 1)
+    fine = np.linspace(0.0, 1.0, 401)
+    marks = np.linspace(0.04, 0.96, count)
+    thresholds = []
+    for i, n in enumerate(counts):
+        color = f"C{i % 10}"
+        exact = majority_vote_probability(1.0 - fine, n, ties)
+        ax.plot(fine, exact, color=color, lw=1.2, label=f"n = {n}")
+        wins = []
+        for pi0 in marks:
+            votes = plane.sample_votes(s * float(ndtri(pi0)) * u, s, reps * n, generator)
+            other = np.count_nonzero(votes.reshape(reps, n) != 0, axis=1)
+            won = 2 * other > n
+            tie = 2 * other == n
+            if ties == "win":
+                won |= tie
+            elif ties == "random":
+                won |= tie & (generator.random(reps) < 0.5)
+            wins.append(np.count_nonzero(won))
+        _frequency_bars(ax, marks, wins, reps, level, color, None)
+        thresholds.append(float(level_threshold(level_pa, n, ties)))
+    ax.axhline(level_pa, color="0.3", lw=0.8, ls="--", label=f"Pa = {level_pa:g}")
+    for i, t in enumerate(thresholds):
+        ax.axvline(t, color=f"C{i % 10}", lw=1.0, ls=":")
+    title = f"Vote of n noisy votes (markers: {reps} votes each, ties {ties})"
+    xlabel = "smoothed probability pi_0 of the original class"
+    _decorate(ax, xlabel, "P[attacker wins the vote of n]", title, "upper right")
+    return fig
+
+
+class VoteCase(NamedTuple):
+    """One panel of :func:`plot_vote_frequency`: a classifier sampled along a ray."""
+
+    #: panel title
+    name: str
+    #: base classifier with ``sample_counts(x, sigma, n, rng)`` (the protocol of
+    #: :mod:`rstheory.classifiers`, a :class:`rstheory.torch_adapter.TorchClassifier`, ...)
+    classifier: Any
+    #: start of the ray, shape (dim,)
+    x_o: Any
+    #: direction of the ray, shape (dim,) (used as given)
+    direction: Any
+    #: distances t of the points x_o + t * direction
+    distances: Any
+    #: analytic classifier whose ``probability(points, sigma)`` is the exact answer
+    #: (default: ``classifier`` itself when it has ``probability``; None: no exact line)
+    reference: Any = None
+    #: the class whose frequency is drawn
+    label: int = 0
+    #: also count votes from full noise vectors (:func:`rstheory.classifiers.monte_carlo_counts`)
+    full_noise: bool = False
+
+
+def plot_vote_frequency(
+    cases: Sequence[VoteCase],
+    sigma: float,
+    n: int,
+    *,
+    alpha: float = 0.001,
+    rng: Any = 0,
+    panel_size: tuple[float, float] = (3.7, 3.3),
+) -> Figure:
+    """Monte Carlo vote frequencies of base classifiers against their exact smoothed probability.
+
+    One panel per :class:`VoteCase`: at the points :math:`x_o + t\\,u`, the frequency
+    of ``label`` among ``n`` noisy votes :math:`f(x + \\sigma N_i)` drawn by the
+    classifier's own ``sample_counts`` (for the analytic classifiers of
+    :mod:`rstheory.classifiers`, the dimension-free sampler), with two-sided
+    Clopper-Pearson intervals at level ``alpha``; with ``full_noise``, also the
+    frequency from full noise vectors through ``decide``
+    (:func:`rstheory.classifiers.monte_carlo_counts`); and the exact
+    :math:`\\pi_{\\text{label}}(x) = P[f(x + \\sigma N) = \\text{label}]` of the
+    reference classifier as a line.  With ``alpha = 0.001`` about one interval in a
+    thousand misses the exact value by chance; more means a wrong sampler or a wrong
+    formula.
+
+    Parameters
+    ----------
+    cases : sequence of VoteCase
+        The panels.
+    sigma : float
+        Noise level, > 0.
+    n : int
+        Votes per point (>= 1).
+    alpha : float, optional
+        Level of the intervals, in (0, 1).
+    rng : int or numpy.random.Generator, optional
+        Seed of the votes.
+    panel_size : (float, float), optional
+        Size of one panel in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes per case, each with the exact line (if any, labelled ``exact``),
+        then the errorbar container of the sampler (``votes (sampler)``) and, with
+        ``full_noise``, that of the full noise vectors (``votes (full noise)``).  The
+        text of each axes gives the number of intervals that miss the exact line.
+
+    Raises
+    ------
+    ValueError
+        If ``cases`` is empty or holds something else than a ``VoteCase``, or
+        ``sigma``, ``n`` or ``alpha`` is out of range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rstheory.classifiers import Linear
+    >>> from rstheory.plots import VoteCase, plot_vote_frequency
+    >>> case = VoteCase("half-space", Linear([1.0, 0.0]), [0, 0], [1, 0], np.linspace(-1, 1, 5))
+    >>> fig = plot_vote_frequency([case], 0.5, 1000, rng=0)
+    >>> len(fig.axes[0].containers), fig.axes[0].texts[0].get_text()
+    (1, 'outside the intervals: 0 of 5')
+    """
+    from rstheory._validate import as_alpha, as_int, as_positive
+    from rstheory.bounds import clopper_pearson
+    from rstheory.classifiers import monte_carlo_counts
+
+    items = _sequence_of("cases", cases, VoteCase, "VoteCase")
+    s = float(as_positive("sigma", sigma))
+    votes = as_int("n", n, 1)
+    level = float(as_alpha("alpha", alpha))
+    generator = _rng_of(rng)
+    width, height = panel_size
+    fig = _new_figure((width * len(items), height))
+    axes = fig.subplots(1, len(items), squeeze=False)[0]
+    for ax, case in zip(axes, items, strict=True):
+        x_o = np.asarray(case.x_o, dtype=float)
+        u = np.asarray(case.direction, dtype=float)
+        t = np.asarray(case.distances, dtype=float).ravel()
+        ref = case.reference
+        if ref is None and hasattr(case.classifier, "probability"):
+            ref = case.classifier
+        exact = None
+        if ref is not None:
+            exact = np.array([ref.probability(x_o + v * u, s)[case.label] for v in t])
+            ax.plot(t, exact, color="k", lw=1.0, label="exact")
+        samplers = [("sampler", False, "C0", "o")]
+        if case.full_noise:
+            samplers.append(("full noise", True, "C1", "s"))
+        misses = 0
+        for name, full, color, marker in samplers:
+            k = np.empty(t.size)
+            for i, v in enumerate(t):
+                x = x_o + v * u
+                counts = (
+                    monte_carlo_counts(case.classifier, x, s, votes, generator)
+                    if full
+                    else case.classifier.sample_counts(x, s, votes, generator)
+                )
+                k[i] = counts[case.label]
+            _frequency_bars(ax, t, k, votes, level, color, f"votes ({name})", marker)
+            if exact is not None:
+                low, high = clopper_pearson(k, votes, level)
+                misses += int(np.count_nonzero((exact < low) | (exact > high)))
+        if exact is not None:
+            ax.text(
+                0.03,
+                0.03,
+                f"outside the intervals: {misses} of {t.size * len(samplers)}",
+                transform=ax.transAxes,
+                fontsize="x-small",
+                va="bottom",
+            )
+        ax.set_ylim(-0.03, 1.03)
+        _decorate(ax, "t along the ray", f"P[f(x + sigma N) = {case.label}]", case.name)
+    fig.suptitle(f"Vote frequencies ({votes} votes, sigma = {s:g}) vs exact probabilities")
+    return fig
+
+
+def plot_attack_history(
+    results: Sequence[Sequence[Any]],
+    optimum: Sequence[float],
+    *,
+    labels: Sequence[str] | None = None,
+    titles: Sequence[str] | None = None,
+    exact: Sequence[Sequence[float]] | None = None,
+    pa: float | None = None,
+    panel_size: tuple[float, float] = (3.7, 3.6),
+) -> Figure:
+    """Distortion of decision-based attacks against queries, over a known optimum.
+
+    One panel per group of :class:`rstheory.attacks.AttackResult` (e.g. one per
+    number of votes ``n``), one step line per attack: its ``history`` (queries so far,
+    best distortion), divided by the panel's ``optimum`` (the exact distance of the
+    nearest level-:math:`P_a` adversarial point, when known), on a log axis; the
+    checked point is a marker (filled where the final check passed).  A checked
+    point must lie at or above 1 (with probability at least :math:`1 - \\alpha`): it
+    is reported only when a Clopper-Pearson bound says that its probability of
+    leaving the label reaches :math:`P_a`.  If ``exact`` gives that probability at
+    each reported point, the legend shows it.
+
+    Parameters
+    ----------
+    results : sequence of sequences of AttackResult
+        ``results[i][j]``: attack ``j`` in panel ``i``.
+    optimum : sequence of float
+        Per panel, the distance that the distortions are divided by (> 0).
+    labels : sequence of str, optional
+        Per attack (default ``attack j``).
+    titles : sequence of str, optional
+        Per panel.
+    exact : sequence of sequences of float, optional
+        Exact :math:`P[g_{\\sigma,n}(x_{\\text{adv}}) \\ne y]` per result.
+    pa : float, optional
+        The attack level, shown in the titles.
+    panel_size : (float, float), optional
+        Size of one panel in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes per panel: per attack its history line then its final marker, then
+        the optimum line at 1.
+
+    Raises
+    ------
+    ValueError
+        If the groups are empty or ragged, or an optimum is not positive.
+
+    References
+    ----------
+    T. Maho, T. Furon, E. Le Merrer, "Randomized smoothing under attack: how
+    good is it in practice?", ICASSP 2022.
+    """
+    groups = [list(g) for g in _nonempty("results", results)]
+    width = len(groups[0])
+    if width == 0 or any(len(g) != width for g in groups):
+        raise ValueError("results must hold groups of the same non-zero number of attacks")
+    scale = [float(v) for v in optimum]
+    if len(scale) != len(groups) or not all(math.isfinite(v) and v > 0 for v in scale):
+        raise ValueError(f"optimum must hold one positive distance per group, got {optimum!r}")
+    names = _labels_for(labels, width, lambda j: f"attack {j}")
+    heads = _labels_for(titles, len(groups), lambda i: f"group {i}", "titles")
+    probs = None if exact is None else [[float(v) for v in g] for g in exact]
+    if probs is not None and [len(g) for g in probs] != [width] * len(groups):
+        raise ValueError("exact must have the shape of results")
+    fig = _new_figure((panel_size[0] * len(groups), panel_size[1]))
+    axes = fig.subplots(1, len(groups), squeeze=False, sharey=True)[0]
+    for i, (ax, group) in enumerate(zip(axes, groups, strict=True)):
+        for j, res in enumerate(group):
+            h = np.asarray(res.history, dtype=float).reshape(-1, 2)
+            color = f"C{j % 10}"
+            label = names[j] if probs is None else f"{names[j]} (exact P {probs[i][j]:.3f})"
+            ax.step(h[:, 0], h[:, 1] / scale[i], where="post", color=color, lw=1.1, label=label)
+            ax.plot(
+                [res.queries],
+                [res.distortion / scale[i]],
+                "o",
+                color=color,
+                mfc=color if res.success else "white",
+                ms=6,
+            )
+        ax.axhline(1.0, color="k", lw=1.0, ls="--", label="nearest level-Pa point")
+        ax.set_yscale("log")
+        title = heads[i] if pa is None else f"{heads[i]}, Pa = {pa:g}"
+        _decorate(ax, "queries of g_sigma,n", "", title, "upper right", log=True)
+    axes[0].set_ylabel("distortion / exact optimum")
     return fig

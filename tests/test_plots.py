@@ -554,3 +554,259 @@ def test_slices_and_spread_bad_arguments() -> None:
         plots.plot_search_spread([spread], [spread])
     with pytest.raises(ValueError, match="labels"):
         plots.plot_search_spread([spread], labels=["a", "b"])
+
+
+# --------------------------------------------------------------------------- verification figures
+
+
+def _bars(container: object) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """x, frequency, interval low and high of an errorbar container drawn by _frequency_bars."""
+    line = container.lines[0]  # type: ignore[attr-defined]
+    x = np.asarray(line.get_xdata(), dtype=float)
+    y = np.asarray(line.get_ydata(), dtype=float)
+    segments = container.lines[2][0].get_segments()  # type: ignore[attr-defined]
+    low = np.array([s[0][1] for s in segments])
+    high = np.array([s[1][1] for s in segments])
+    return x, y, low, high
+
+
+def _line(ax: object, label: str) -> np.ndarray:
+    for line in ax.lines:  # type: ignore[attr-defined]
+        if line.get_label() == label:
+            return np.asarray(line.get_xydata(), dtype=float)
+    raise AssertionError(f"no line labelled {label!r}")
+
+
+def test_bound_checks_coverage_and_margins() -> None:
+    import mpmath
+    from scipy.stats import binom
+
+    from rstheory import reference
+    from rstheory.bounds import wilson_lower
+
+    n, alpha = 30, 0.1
+    fig = plots.plot_bound_checks(n, alpha, twin_ns=(10, 1000), points=8)
+    cover, twin = fig.axes
+    k = np.arange(n + 1)
+    lower = clopper_pearson_lower(k, n, alpha)
+    p, cp = _line(cover, "clopper-pearson").T
+    # coverage by brute force: sum of the binomial masses of the counts whose bound is <= p
+    brute = np.array([binom.pmf(k, n, q)[lower <= q].sum() for q in p])
+    np.testing.assert_allclose(cp, brute, atol=1e-12)
+    assert cp.min() >= 1 - alpha - 1e-12  # Clopper-Pearson never under-covers
+    assert cp.min() < 1 - alpha + 0.01  # and its infimum is 1 - alpha (approached on the grid)
+    wilson = _line(cover, "wilson")[:, 1]
+    assert wilson.min() < 1 - alpha - 0.02  # the figure shows an under-covering bound as such
+    assert np.all(_line(cover, "hoeffding")[:, 1] >= 1 - alpha)
+    np.testing.assert_allclose(
+        wilson,
+        [binom.pmf(k, n, q)[wilson_lower(k, n, alpha) <= q].sum() for q in p],
+        atol=1e-12,
+    )
+    # margins: all on the safe side, and equal to an independent mpmath evaluation
+    points = sum(len(line.get_xdata()) for line in twin.lines[:4])  # lower and upper, two n
+    assert points == 2 * (8 + 10)  # 8 counts each, and 1, n - 1 added for n = 1000
+    assert twin.texts[0].get_text() == f"unsafe: 0 of {points}"
+    assert not any("UNSAFE" in str(line.get_label()) for line in twin.lines)
+    x, margin = _line(twin, "lower, n = 1000").T
+    assert np.all(margin >= plots.MARGIN_FLOOR)
+    j = int(np.argmin(np.abs(x - 0.5)))
+    kk = int(round(x[j] * 1000))
+    exact = reference.clopper_pearson_lower(kk, 1000, 1e-3)
+    computed = mpmath.mpf(float(clopper_pearson_lower(kk, 1000, 1e-3)))
+    assert margin[j] == pytest.approx(float((exact - computed) / exact), rel=1e-6)
+    assert 0 < margin[j] < 1e-12
+
+
+def test_radius_checks_margins_and_worst_case() -> None:
+    from scipy.special import ndtr, ndtri
+
+    pa, sigma = 0.99, 0.5
+    t = np.array([0.0, 0.6, 1.2, 1.8, 2.4])
+    fig = plots.plot_radius_checks(pa, sigma, dim=6, n=4000, distances=t, num=6, rng=3)
+    twin, worst = fig.axes
+    assert twin.texts[0].get_text() == "unsafe: 0 of 30"
+    for line in twin.lines[:-1]:  # the last line is the eps reference
+        m = np.asarray(line.get_ydata(), dtype=float)
+        assert np.all(m > plots.MARGIN_FLOOR) and np.all(m < 16 * 2.0**-52)
+    fine, bound = _line(worst, "Neyman-Pearson bound").T
+    np.testing.assert_allclose(bound, ndtr(ndtri(pa) - fine / sigma), rtol=1e-14)
+    ball = _line(worst, "ball, exact")[:, 1]
+    assert np.all(ball >= bound - 1e-12)  # no classifier of the same p_A does worse
+    assert np.any(ball > bound + 0.1)
+    radius = float(gaussian_radius(pa, sigma))
+    assert float(ndtr(ndtri(pa) - radius / sigma)) == pytest.approx(0.5, abs=1e-12)
+    plane, balls = worst.containers
+    x, freq, low, high = _bars(plane)
+    np.testing.assert_array_equal(x, t)
+    worst_case = ndtr(ndtri(pa) - t / sigma)  # the half-space attains the bound
+    assert np.all((low <= worst_case) & (worst_case <= high))
+    assert np.all((low <= freq) & (freq <= high))
+
+
+def test_certify_checks_law_and_accuracy_curve() -> None:
+    from scipy.special import ndtri
+    from scipy.stats import binom
+
+    from rstheory.planning import certification_probability
+
+    ps, n, sigma, alpha = (0.9, 0.99), 500, 0.25, 0.001
+    fig = plots.plot_certify_checks(ps, n, sigma, alpha, repeats=1500, inputs=200, rng=5)
+    law, acc = fig.axes
+    for i, p in enumerate(ps):
+        r, exact = _line(law, f"p = {p:g} (exact)").T
+        select = binom.sf(49, 100, p)
+        np.testing.assert_allclose(
+            exact, select * certification_probability(p, n, sigma, alpha, r), rtol=1e-12
+        )
+        beyond = r > sigma * ndtri(p)
+        assert beyond.any() and np.all(exact[beyond] <= alpha)  # Proposition 2
+        x, _, low, high = _bars(law.containers[i])
+        at = select * certification_probability(p, n, sigma, alpha, x)
+        assert np.all((low <= at + 1e-12) & (at - 1e-12 <= high))
+    t, curve = _line(acc, "CERTIFY, one test set").T
+    mean = _line(acc, "exact expectation (+- 3 sd)")[:, 1]
+    ideal = _line(acc, "ideal g_sigma (exact radii)")[:, 1]
+    assert np.all(mean <= ideal + alpha + 1e-12)
+    assert np.all(curve[t > max_radius(n, sigma, alpha)] == 0.0)  # no radius beyond R_max(n)
+    # the band is the exact mean +- 3 sd of CA(r) (a sum of independent Bernoulli variables)
+    vertices = acc.collections[0].get_paths()[0].vertices
+    low = np.array([vertices[vertices[:, 0] == v, 1].min() for v in t])
+    high = np.array([vertices[vertices[:, 0] == v, 1].max() for v in t])
+    np.testing.assert_allclose((low + high) / 2, mean, atol=1e-12)
+    inside = (low - 1e-12 <= curve) & (curve <= high + 1e-12)
+    assert inside.mean() >= 0.95
+    assert np.all(np.abs(curve - mean) <= 4 / 3 * (high - mean) + 1e-12)
+    assert 0.5 < curve[0] < 1.0
+
+
+def test_planning_checks_sawtooth_and_required_n() -> None:
+    from rstheory.planning import certification_probability
+
+    fig = plots.plot_planning_checks(rng=1, repeats=1500, every=50)
+    pi_ax, twin = fig.axes
+    n, pi = _line(pi_ax, "exact pi(n)").T
+    first = required_n(2.0, 1.0, 0.001, 0.99, 0.5)
+    stable = required_n(2.0, 1.0, 0.001, 0.99, 0.5, stable=True)
+    assert (first, stable) == (1054, 1181)
+    assert pi[n == first][0] >= 0.5 > pi[n == first - 1][0]
+    assert np.all(pi[n < first] < 0.5)
+    assert np.all(pi[n >= stable] >= 0.5)
+    assert np.any(pi[(n > first) & (n < stable)] < 0.5)  # the sawtooth dips back below
+    assert np.any(np.diff(pi) < 0) and np.any(np.diff(pi) > 0)
+    x, _, low, high = _bars(pi_ax.containers[0])
+    exact = certification_probability(0.99, x, 1.0, 0.001, 2.0)
+    assert np.all((low <= exact) & (exact <= high))
+    assert twin.texts[0].get_text() == "unsafe: 0 of 62"
+    for line in twin.lines[:2]:
+        assert np.all(np.asarray(line.get_ydata(), dtype=float) > plots.MARGIN_FLOOR)
+
+
+@pytest.mark.parametrize("ties", ["lose", "win", "random"])
+def test_level_checks_votes_and_thresholds(ties: str) -> None:
+    from rstheory.levels import majority_vote_probability
+
+    ns = (1, 2, 11)
+    fig = plots.plot_level_checks(0.8, ns, ties, trials=1500, points=7, rng=2)
+    ax = fig.axes[0]
+    thresholds = [line.get_xdata()[0] for line in ax.lines[-len(ns) :]]
+    for i, n in enumerate(ns):
+        pi0, exact = _line(ax, f"n = {n}").T
+        np.testing.assert_allclose(exact, majority_vote_probability(1 - pi0, n, ties))
+        t = thresholds[i]
+        assert t == level_threshold(0.8, n, ties)
+        # the curve decreases in pi0 and crosses Pa at the threshold
+        assert np.all(np.diff(exact) <= 1e-15)
+        assert np.interp(t, pi0, exact) == pytest.approx(0.8, abs=2e-3)
+        x, _, low, high = _bars(ax.containers[i])
+        at = majority_vote_probability(1 - x, n, ties)
+        assert np.all((low <= at) & (at <= high))
+
+
+def test_vote_frequency_panels() -> None:
+    from rstheory.classifiers import Ball, Linear, Sectors
+
+    t = np.linspace(0.0, 3.0, 7)
+    cases = [
+        plots.VoteCase("ball", Ball(np.zeros(5), 2.0), np.zeros(5), np.eye(5)[0], t,
+                       full_noise=True),
+        plots.VoteCase("plane via a reference", Sectors(2), [0.0, 0.0], [0.0, 1.0], t - 1.5,
+                       reference=Linear([0.0, 1.0], 0.0, inside_label=0), label=0),
+        plots.VoteCase("no exact answer", Sectors(3), [0.0, 0.0], [1.0, 0.0], t),
+    ]  # fmt: skip
+    fig = plots.plot_vote_frequency(cases, 0.5, 3000, rng=7)
+    ball_ax, ref_ax, toy_ax = fig.axes
+    exact = _line(ball_ax, "exact")
+    np.testing.assert_allclose(
+        exact[:, 1], Ball(np.zeros(5), 2.0).probability(t[:, None] * np.eye(5)[0], 0.5)[:, 0]
+    )
+    assert len(ball_ax.containers) == 2
+    assert ball_ax.texts[0].get_text() == "outside the intervals: 0 of 14"
+    # Sectors(2): class 0 is the upper half-plane (angles in [0, pi)), exactly Linear's region
+    assert ref_ax.texts[0].get_text() == "outside the intervals: 0 of 7"
+    assert "exact" not in [line.get_label() for line in toy_ax.lines] and not toy_ax.texts
+    for ax in fig.axes:
+        for container in ax.containers:
+            _, freq, low, high = _bars(container)
+            assert np.all((low <= freq) & (freq <= high))
+
+
+def test_attack_history_lines_and_a_real_attack() -> None:
+    from scipy.special import ndtri
+
+    from rstheory.attacks import AttackResult, rays
+    from rstheory.classifiers import Linear
+    from rstheory.levels import majority_vote_probability
+    from rstheory.simulate import SmoothedClassifier
+
+    fake = AttackResult(np.zeros(2), 3.0, False, 0.0, 40, 400, np.array([[10, 8.0], [40, 3.0]]))
+    d, n = 20, 10
+    w = np.random.default_rng(0).standard_normal(d)
+    f = Linear(w, np.linalg.norm(w))
+    g = SmoothedClassifier(f, 0.25, n, rng=1)
+    real = rays(g, np.zeros(d), 1, max_queries=2500, pa=0.5, rng=2)
+    p = float(majority_vote_probability(g.probability(real.x_adv)[0], n))
+    optimum = 1.0 - 0.25 * float(ndtri(level_threshold(0.5, n)))
+    fig = plots.plot_attack_history(
+        [[fake, real]], [optimum], labels=["fake", "RayS"], exact=[[0.1, p]], pa=0.5
+    )
+    ax = fig.axes[0]
+    np.testing.assert_allclose(ax.lines[0].get_xydata(), [[10, 8 / optimum], [40, 3 / optimum]])
+    assert ax.lines[1].get_markerfacecolor() == "white"  # the fake's check failed
+    assert real.success and p >= 0.5
+    final = ax.lines[3].get_ydata()[0]
+    assert final == pytest.approx(real.distortion / optimum)
+    assert final >= 1.0  # a checked level-Pa point is no closer than the nearest one
+    assert f"exact P {p:.3f}" in str(ax.lines[2].get_label())
+    with pytest.raises(ValueError, match="exact"):
+        plots.plot_attack_history([[fake]], [1.0], exact=[[0.1, 0.2]])
+
+
+@pytest.mark.parametrize(
+    ("call", "word"),
+    [
+        (lambda: plots.plot_bound_checks(0), "n"),
+        (lambda: plots.plot_bound_checks(alpha=1.0), "alpha"),
+        (lambda: plots.plot_bound_checks(twin_ns=()), "twin_ns"),
+        (lambda: plots.plot_bound_checks(points=1), "points"),
+        (lambda: plots.plot_radius_checks(0.4), "p_a"),
+        (lambda: plots.plot_radius_checks(sigma=0.0), "sigma"),
+        (lambda: plots.plot_radius_checks(q_min=0.6), "q_min"),
+        (lambda: plots.plot_certify_checks(ps=(1.0,)), "ps"),
+        (lambda: plots.plot_certify_checks(n0=0), "n0"),
+        (lambda: plots.plot_certify_checks(spread=(1.0, 0.0)), "spread"),
+        (lambda: plots.plot_planning_checks(p=0.3), "p"),
+        (lambda: plots.plot_planning_checks(n_range=(10, 5)), "n_range"),
+        (lambda: plots.plot_planning_checks(power=1.0), "power"),
+        (lambda: plots.plot_level_checks(pa=0.0), "pa"),
+        (lambda: plots.plot_level_checks(ns=(0,)), "ns"),
+        (lambda: plots.plot_level_checks(ties="coin"), "ties"),
+        (lambda: plots.plot_vote_frequency([], 1.0, 10), "cases"),
+        (lambda: plots.plot_vote_frequency([("a", None)], 1.0, 10), "VoteCase"),
+        (lambda: plots.plot_attack_history([[]], [1.0]), "results"),
+        (lambda: plots.plot_attack_history([[None]], [0.0]), "optimum"),
+    ],
+)
+def test_verification_plots_bad_input_names_the_argument(call: object, word: str) -> None:
+    with pytest.raises(ValueError, match=word):
+        call()  # type: ignore[operator]
