@@ -93,6 +93,16 @@ LEVELS_KERNELS: tuple[str, ...] = (
 #: The rows of the SORM section (:mod:`rstheory.sorm`), in order.
 SORM_KERNELS: tuple[str, ...] = _report_sorm.SORM_KERNELS
 
+#: The summary table's formula families: (family, module, kernels), in order.
+FAMILIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("Clopper-Pearson bounds", "bounds", KERNELS[:3]),
+    ("Radii and norm conversions", "radius", KERNELS[3:9]),
+    ("PREDICT and CERTIFY", "certify", KERNELS[9:]),
+    ("Sample-size planning", "planning", PLANNING_KERNELS),
+    ("Level-Pa thresholds", "levels", LEVELS_KERNELS),
+    ("SORM and exact quadrics", "sorm", SORM_KERNELS),
+)
+
 _SEED = 20190208  # arXiv:1902.02918; every random input of the report derives from it
 _DPS = 50
 #: Bounds with n above the grid's twin limit and both k and n - k above this are
@@ -224,6 +234,58 @@ def _run_check(check: KernelCheck, body: Callable[[KernelCheck], None]) -> Kerne
         check.fail(exc)
     check.seconds = time.perf_counter() - t0
     return check
+
+
+def _check_one(name: str, quick: bool) -> KernelCheck:
+    """Check one kernel against its twin (module level: runs in a worker process too)."""
+    return _run_check(KernelCheck(name, _DIRECTIONS.get(name, "lower")), _CHECKS[name](quick))
+
+
+#: Check rows by their cost in the default run (seconds on one core), most expensive
+#: first, so that a pool of workers finishes together; the others cost about a second.
+_COST = {
+    "paraboloid_probability": 43,
+    "smoothed_frontier_offset": 27,
+    "clopper_pearson_lower": 21,
+    "clopper_pearson_upper": 10,
+    "clopper_pearson": 9,
+    "required_n": 6,
+    "sphere_probability": 5,
+    "certification_probability": 4,
+}
+
+
+def _run_checks(
+    names: Sequence[str], quick: bool, workers: int, say: Callable[[str], None]
+) -> dict[str, KernelCheck]:
+    """Every check of ``names``, in ``workers`` processes (1: in this one), by name."""
+    done: dict[str, KernelCheck] = {}
+
+    def finished(check: KernelCheck) -> None:
+        done[check.name] = check
+        state = "FAIL" if check.failed() else "ok"
+        say(f"  {len(done)}/{len(names)} {check.name}: {state} ({check.seconds:.1f} s)")
+
+    if workers <= 1:
+        for name in names:
+            finished(_check_one(name, quick))
+        return done
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    order = sorted(names, key=lambda n: -_COST.get(n, 1))
+    # spawn, not fork: a forked child of a process whose Numba threads already run can hang
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(_check_one, name, quick): name for name in order}
+        for future in as_completed(futures):
+            try:
+                finished(future.result())
+            except Exception as exc:  # the worker itself died: a failed row, not a crash
+                check = KernelCheck(futures[future], _DIRECTIONS.get(futures[future], "lower"))
+                check.fail(exc)
+                finished(check)
+    return done
 
 
 def _twin(check: KernelCheck, fn: Callable[..., Any], *args: Any, where: str, **kw: Any) -> Any:
@@ -1215,6 +1277,95 @@ def _check_notes(checks: Sequence[KernelCheck], mismatch: str) -> list[str]:
     return [""] + lines if lines else lines
 
 
+def _families(every: Sequence[KernelCheck]) -> list[dict[str, Any]]:
+    """One summary row per formula family of :data:`FAMILIES`."""
+    by_name = {c.name: c for c in every}
+    rows = []
+    for family, module, names in FAMILIES:
+        rows_of = [by_name[n] for n in names if n in by_name]
+        # answers that differ from the twin on the safe side are counted, not mixed into
+        # the error column (a required n one above the twin's is not an "error")
+        graded = [c for c in rows_of if not c.mismatches]
+        worst = max(graded, key=lambda c: c.max_rel_err, default=None)
+        rows.append(
+            {
+                "family": family,
+                "module": f"rstheory.{module}",
+                "kernels": len(rows_of),
+                "points": sum(c.points for c in rows_of),
+                "max_rel_err": None if worst is None else worst.max_rel_err,
+                "worst_kernel": None if worst is None else worst.name,
+                "unsound": sum(c.unsound for c in rows_of),
+                "safe_mismatches": sum(c.mismatches - c.unsound for c in rows_of),
+                "nan": sum(c.nan for c in rows_of),
+                "errors": sum(c.errors for c in rows_of),
+            }
+        )
+    return rows
+
+
+def _summary_markdown(
+    every: Sequence[KernelCheck],
+    simulation: dict[str, Any] | None,
+    claims: Sequence[Any] | None,
+    claims_error: str | None,
+) -> list[str]:
+    """The summary at the top: formula families, Monte Carlo checks, claims' verdicts."""
+    from rstheory.claims import summary_rows
+
+    lines = [
+        "## Summary",
+        "",
+        "| formula family | module | kernels | points | max error vs mpmath | unsound "
+        "| safe-side differences | NaN | errors |",
+        "|---|---|---:|---:|---|---:|---:|---:|---:|",
+    ]
+    for r in _families(every):
+        err = "-" if r["max_rel_err"] is None else f"{r['max_rel_err']:.2e} ({r['worst_kernel']})"
+        lines.append(
+            f"| {r['family']} | `{r['module']}` | {r['kernels']} | {r['points']} | {err} | "
+            f"{r['unsound']} | {r['safe_mismatches']} | {r['nan']} | {r['errors']} |"
+        )
+    lines += [
+        "",
+        "*Max error*: the largest error of the family's rows as defined in its section "
+        "(relative, or relative to a stated scale, or of a logarithm), over the rows whose "
+        "answers all match the twin; *unsound*: a result on the wrong side of the exact value "
+        "(must be 0); *safe-side differences*: answers that differ from the twin's on the safe "
+        "side (an integer answer such as a required n above the twin's at an exact tie, where "
+        "the package rounds toward safety; an abstention where the twin certifies).",
+    ]
+    if simulation is not None:
+        scan, spread, normal = simulation["scan"], simulation["spread"], simulation["normal"]
+        misses = sum(r["misses"] for r in scan["rows"])
+        intervals = sum(r["intervals"] for r in scan["rows"])
+        ks = max(r["ks"] / r["ks_critical"] for r in spread["rows"])
+        lines += [
+            "",
+            f"Monte Carlo against exact answers (section 5): {misses} of {intervals} "
+            f"Clopper-Pearson intervals (level {scan['alpha']:g}) miss the exact "
+            "probability; the binary search's end points against their exact law: largest KS "
+            f"distance {100 * ks:.0f}% of the 1% critical value; the normal estimate against "
+            f"its theory: largest gap {normal['max_z']:.1f} standard errors.",
+        ]
+    lines += [
+        "",
+        "**Claims of Maho et al. 2022** (judged on this report's data; the ledger on "
+        "the full digits run is `docs/claims.md`, `rstheory claims`):",
+        "",
+    ]
+    if claims_error:
+        lines.append(f"The claims failed: {claims_error}")
+    elif claims is not None:
+        lines += summary_rows(claims)
+        missing = [r for r in claims if r.verdict == "not measured"]
+        if missing:
+            lines += [""] + [
+                f"Claim {r.claim.number} not measured here: {r.reason}." for r in missing
+            ]
+    return lines + [""]
+
+
 def _markdown(
     checks: list[KernelCheck],
     timings: list[dict[str, Any]] | None,
@@ -1234,6 +1385,8 @@ def _markdown(
     simulation_error: str | None = None,
     digits: dict[str, Any] | None = None,
     digits_error: str | None = None,
+    claims: Sequence[Any] | None = None,
+    claims_error: str | None = None,
 ) -> str:
     every = [*checks, *planning, *levels, *sorm]
     unsound = sum(c.unsound for c in every)
@@ -1255,7 +1408,8 @@ def _markdown(
         )
     else:
         lines.append(f"**FAIL: {unsound} UNSOUND RESULTS, {nan} NaN RESULTS, {errors} ERROR(S)**")
-    lines += ["", "## 1. Accuracy and soundness against the mpmath twins", ""]
+    lines += ["", *_summary_markdown(every, simulation, claims, claims_error)]
+    lines += ["## 1. Accuracy and soundness against the mpmath twins", ""]
     lines.append(
         "Relative error |computed - exact| / |exact| (absolute error where the exact value "
         "is 0; 0 where both are the same infinity; points whose exact value is below the "
@@ -1377,7 +1531,53 @@ def _markdown(
 # --------------------------------------------------------------------------- entry points
 
 
-def write_report(out_dir: str | os.PathLike[str], quick: bool = False) -> Path:
+def _progress(progress: bool | Callable[[str], None] | None) -> Callable[[str], None]:
+    """A ``say(text)``: ``print`` to stderr with the elapsed time, a given callable, or nothing."""
+    if callable(progress):
+        return progress
+    if not progress:
+        return lambda text: None
+    start = time.perf_counter()
+
+    def say(text: str) -> None:
+        print(f"[{time.perf_counter() - start:6.1f} s] {text}", file=sys.stderr, flush=True)
+
+    return say
+
+
+def _workers(workers: int | None) -> int:
+    if workers is None:
+        try:
+            return max(1, len(os.sched_getaffinity(0)))
+        except AttributeError:  # pragma: no cover - not Linux
+            return max(1, os.cpu_count() or 1)
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    return workers
+
+
+def _attempt(
+    sections: dict[str, float], key: str, say: Callable[[str], None], run: Callable[[], Any]
+) -> tuple[Any, str | None]:
+    """Run one study step, timed; its exception becomes an error text, not a crash."""
+    say(f"{key}...")
+    t1 = time.perf_counter()
+    try:
+        value, error = run(), None
+    except Exception as exc:
+        value, error = None, f"{type(exc).__name__}: {exc}"
+    sections[key] = time.perf_counter() - t1
+    say(f"{key}: {'done' if error is None else 'FAILED: ' + error} ({sections[key]:.1f} s)")
+    return value, error
+
+
+def write_report(
+    out_dir: str | os.PathLike[str],
+    quick: bool = False,
+    *,
+    workers: int | None = None,
+    progress: bool | Callable[[str], None] | None = None,
+) -> Path:
     """Run the verification and write ``report.md``, ``report.json`` and figures.
 
     Parameters
@@ -1385,85 +1585,92 @@ def write_report(out_dir: str | os.PathLike[str], quick: bool = False) -> Path:
     out_dir : str or path-like
         Directory to write into (created if missing).
     quick : bool, optional
-        Use the small grid and smaller timing inputs (about 10-30 s instead of
-        a few minutes).
+        Use the small grid and smaller timing inputs (under 30 s on 2 cores
+        instead of under 3 minutes).
+    workers : int, optional
+        Processes for the checks against the mpmath twins (default: one per
+        available core; 1 runs them in this process).  The timing section
+        always runs alone.
+    progress : bool or callable, optional
+        ``True`` prints one line per step on stderr (with the elapsed time);
+        a callable receives the lines instead.
 
     Returns
     -------
     pathlib.Path
         Path of ``report.md``.  The summary (``passed``, ``unsound``, ``nan``,
         ``errors``, per-kernel rows of the accuracy, planning and levels
-        sections) is in ``report.json`` next to it; see :func:`read_summary`.
+        sections, the formula families and the claims' verdicts) is in
+        ``report.json`` next to it; see :func:`read_summary`.
+
+    Raises
+    ------
+    ValueError
+        If ``workers`` is not a positive integer.
 
     Notes
     -----
     A kernel that raises is reported as an error row (and the report fails)
     instead of aborting the report; so is a failure of the SORM study, the
     simulation, the digits experiment (skipped, with its reason, without torch
-    and scikit-learn), the timing or the figure sections, which do not change
-    the verdict.
+    and scikit-learn), the claims, the timing or the figure sections, which do
+    not change the verdict.  The claims are judged by
+    :func:`rstheory.claims.judge` on the report's own data (its small digits
+    grid, its simulation study); ``docs/claims.md`` is the ledger on the full
+    digits run.
     """
+    from rstheory import claims as claims_module
+
+    n_workers = _workers(workers)
+    say = _progress(progress)
     t0 = time.perf_counter()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     sections: dict[str, float] = {}
-    table: dict[str, list[KernelCheck]] = {}
-    for section, names in (
-        ("accuracy", KERNELS),
-        ("planning", PLANNING_KERNELS),
-        ("levels", LEVELS_KERNELS),
-        ("sorm", SORM_KERNELS),
-    ):
-        t1 = time.perf_counter()
-        table[section] = [
-            _run_check(KernelCheck(name, _DIRECTIONS.get(name, "lower")), _CHECKS[name](quick))
-            for name in names
-        ]
-        sections[section] = time.perf_counter() - t1
+    groups = {
+        "accuracy": KERNELS,
+        "planning": PLANNING_KERNELS,
+        "levels": LEVELS_KERNELS,
+        "sorm": SORM_KERNELS,
+    }
+    names = [n for group in groups.values() for n in group]
+    say(f"checks against the mpmath twins: {len(names)} kernels, {n_workers} worker(s)")
+    t1 = time.perf_counter()
+    done = _run_checks(names, quick, min(n_workers, len(names)), say)
+    sections["checks"] = time.perf_counter() - t1
+    table = {key: [done[n] for n in group] for key, group in groups.items()}
     checks = table["accuracy"]
     every = [c for rows in table.values() for c in rows]
-    t1 = time.perf_counter()
-    study: dict[str, Any] | None = None
-    study_error = None
-    try:
-        study = _report_sorm.sorm_study(quick)
-    except Exception as exc:
-        study_error = f"{type(exc).__name__}: {exc}"
-    sections["sorm study"] = time.perf_counter() - t1
-    t1 = time.perf_counter()
-    simulation: dict[str, Any] | None = None
-    simulation_error = None
-    try:
-        simulation = _report_simulate.simulate_study(quick)
-    except Exception as exc:
-        simulation_error = f"{type(exc).__name__}: {exc}"
-    sections["simulation"] = time.perf_counter() - t1
-    t1 = time.perf_counter()
+    study, study_error = _attempt(
+        sections, "sorm study", say, lambda: _report_sorm.sorm_study(quick)
+    )
+    simulation, simulation_error = _attempt(
+        sections, "simulation", say, lambda: _report_simulate.simulate_study(quick)
+    )
     digits: dict[str, Any] | None = None
     digits_error = _report_digits.available()
     if digits_error is None:
-        try:
-            digits = _report_digits.digits_study(quick)
-        except Exception as exc:
-            digits_error = f"{type(exc).__name__}: {exc}"
-    sections["digits"] = time.perf_counter() - t1
-    t1 = time.perf_counter()
-    timings: list[dict[str, Any]] | None = None
-    timing_error = None
-    try:
-        timings = _timings(quick)
-    except Exception as exc:
-        timing_error = f"{type(exc).__name__}: {exc}"
-    sections["timing"] = time.perf_counter() - t1
-    t1 = time.perf_counter()
-    figures: list[tuple[str, str]] = []
-    figure_error = None
-    try:
-        figures = _figures(out, simulation, digits)
-    except Exception as exc:
-        figure_error = f"{type(exc).__name__}: {exc}"
-    sections["figures"] = time.perf_counter() - t1
+        digits, digits_error = _attempt(
+            sections, "digits", say, lambda: _report_digits.digits_study(quick)
+        )
+    else:
+        say(f"digits: skipped ({digits_error})")
+
+    def judge_all() -> list[Any]:
+        offsets = claims_module.sorm_offsets()
+        return [
+            claims_module.judge(c.number, digits=digits, simulation=simulation, sorm=offsets)
+            for c in claims_module.CLAIMS
+        ]
+
+    claim_results, claims_error = _attempt(sections, "claims", say, judge_all)
+    timings, timing_error = _attempt(sections, "timing", say, lambda: _timings(quick))
+    figures, figure_error = _attempt(
+        sections, "figures", say, lambda: _figures(out, simulation, digits)
+    )
+    figures = figures or []
     env = _environment()
+    env["workers"] = n_workers
     wall = time.perf_counter() - t0
     text = _markdown(
         checks,
@@ -1484,6 +1691,8 @@ def write_report(out_dir: str | os.PathLike[str], quick: bool = False) -> Path:
         simulation_error=simulation_error,
         digits=digits,
         digits_error=digits_error,
+        claims=claim_results,
+        claims_error=claims_error,
     )
     path = out / "report.md"
     path.write_text(text, encoding="utf-8")
@@ -1499,6 +1708,9 @@ def write_report(out_dir: str | os.PathLike[str], quick: bool = False) -> Path:
         "points": sum(c.points for c in every),
         "wall_seconds": wall,
         "section_seconds": sections,
+        "families": _families(every),
+        "claims": None if claim_results is None else [r.as_dict() for r in claim_results],
+        "claims_error": claims_error,
         "kernels": [c.as_dict() for c in checks],
         "planning": [c.as_dict() for c in table["planning"]],
         "levels": [c.as_dict() for c in table["levels"]],
@@ -1516,6 +1728,7 @@ def write_report(out_dir: str | os.PathLike[str], quick: bool = False) -> Path:
         "environment": env,
     }
     (out / "report.json").write_text(json.dumps(summary, indent=1, default=str), encoding="utf-8")
+    say(f"written: {path} ({wall:.1f} s)")
     if not summary["passed"]:
         print(
             f"FAIL: rstheory report: {unsound} unsound results, {nan} NaN results, "

@@ -66,6 +66,7 @@ def test_quick_report_writes_markdown_and_figures(
         assert (path.parent / name).read_bytes()[:4] == b"\x89PNG"
         assert f"]({name})" in text  # embedded as a Markdown image
     sections = (
+        "## Summary",
         "## 1. Accuracy",
         "## 2. Planning",
         "## 3. Levels",
@@ -79,9 +80,8 @@ def test_quick_report_writes_markdown_and_figures(
     positions = [text.index(section) for section in sections]
     assert positions == sorted(positions)
     assert set(summary["section_seconds"]) >= {
-        "accuracy",
-        "planning",
-        "levels",
+        "checks",
+        "claims",
         "simulation",
         "digits",
         "timing",
@@ -89,6 +89,55 @@ def test_quick_report_writes_markdown_and_figures(
     for item in ("numpy", "scipy", "numba", "mpmath", "python", "cpu_count"):
         assert f"| {item} |" in text
     assert wall < 60  # the quick grid is for the test-suite
+
+
+def test_summary_table_adds_up_the_sections(
+    quick_report: tuple[Path, dict[str, Any], float],
+) -> None:
+    path, summary, _ = quick_report
+    rows = {
+        k["name"]: k for part in ("kernels", "planning", "levels", "sorm") for k in summary[part]
+    }
+    families = summary["families"]
+    assert [f["family"] for f in families] == [f for f, _, _ in report.FAMILIES]
+    named = [n for _, _, names in report.FAMILIES for n in names]
+    assert sorted(named) == sorted(rows)  # every checked kernel in exactly one family
+    assert sum(f["points"] for f in families) == summary["points"]
+    assert sum(f["unsound"] for f in families) == summary["unsound"] == 0
+    for (_, _, names), fam in zip(report.FAMILIES, families, strict=True):
+        graded = [rows[n]["max_rel_err"] for n in names if not rows[n]["mismatches"]]
+        assert fam["max_rel_err"] == max(graded)
+    text = path.read_text()
+    head = text[text.index("## Summary") : text.index("## 1. Accuracy")]
+    for fam in families:
+        assert f"| {fam['family']} | `{fam['module']}` | {fam['kernels']} |" in head
+    # the claims' verdicts, judged on the report's own data
+    claims = summary["claims"]
+    assert [c["number"] for c in claims] == list(range(1, 9))
+    for c in claims:
+        assert f"| {c['number']} | {c['statement']} | {c['scope']} | **{c['verdict']}** |" in head
+    by_number = {c["number"]: c["verdict"] for c in claims}
+    assert by_number[7] == by_number[8] == by_number[6] == "holds"
+    if not DIGITS:
+        assert {by_number[n] for n in (1, 2, 3, 4)} == {"not measured"}
+
+
+def test_progress_lines_and_workers(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="workers"):
+        write_report(tmp_path, quick=True, workers=0)
+    lines: list[str] = []
+    names = ["gaussian_radius", "max_radius"]
+    done = report._run_checks(names, True, 1, lines.append)
+    assert sorted(done) == sorted(names)
+    assert lines == [
+        f"  {i}/2 {n}: ok ({done[n].seconds:.1f} s)" for i, n in enumerate(names, start=1)
+    ]
+    # two worker processes give the same rows as one process
+    pooled = report._run_checks(names, True, 2, lambda text: None)
+    for n in names:
+        a, b = done[n].as_dict(), pooled[n].as_dict()
+        a.pop("seconds"), b.pop("seconds")
+        assert a == b
 
 
 def test_quick_report_is_sound(quick_report: tuple[Path, dict[str, Any], float]) -> None:
@@ -256,7 +305,7 @@ def test_failure_is_loud(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(report, "_timings", lambda quick: [])
     monkeypatch.setattr(report, "_figures", lambda out, simulation=None, digits=None: [])
     monkeypatch.setattr(report._report_simulate, "simulate_study", _no_simulation)
-    path = write_report(tmp_path, quick=True)
+    path = write_report(tmp_path, quick=True, workers=1)  # patches stay in this process
     text = path.read_text()
     assert re.search(r"FAIL: 1 UNSOUND RESULTS, 0 NaN RESULTS, 1 ERROR\(S\)", text)
     assert "FAIL `fake_unsound`" in text and "fake point" in text
@@ -288,7 +337,7 @@ def test_failure_in_planning_or_levels_is_loud(
     monkeypatch.setattr(report, "_timings", lambda quick: [])
     monkeypatch.setattr(report, "_figures", lambda out, simulation=None, digits=None: [])
     monkeypatch.setattr(report._report_simulate, "simulate_study", _no_simulation)
-    path = write_report(tmp_path, quick=True)
+    path = write_report(tmp_path, quick=True, workers=1)
     text = path.read_text()
     assert "FAIL: 1 UNSOUND RESULTS, 0 NaN RESULTS, 0 ERROR(S)" in text
     assert "FAIL `fake_required_n`" in text
@@ -398,7 +447,7 @@ def test_simulation_failure_is_reported_not_fatal(
     monkeypatch.setattr(report._report_simulate, "simulate_study", _no_simulation)
     monkeypatch.setattr(report._report_digits, "available", lambda: None)
     monkeypatch.setattr(report._report_digits, "digits_study", no_digits)
-    path = write_report(tmp_path, quick=True)
+    path = write_report(tmp_path, quick=True, workers=1)
     text = path.read_text()
     section = text[text.index("## 5. Simulation") : text.index("## 6. Digits")]
     assert "The simulation failed: RuntimeError: simulation left out" in section
