@@ -67,6 +67,33 @@ def test_getting_started_snippet_prints_what_the_page_shows() -> None:
     assert out.getvalue() == shown
 
 
+def test_guarantees_examples_print_what_the_page_shows() -> None:
+    page = (DOCS / "guarantees.md").read_text()
+    (code,) = _fenced(page, "python")
+    (shown,) = _fenced(page, "text")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "guarantees.md", "exec"), {})
+    assert out.getvalue() == shown
+
+
+def test_guarantees_table_restates_the_computed_numbers() -> None:
+    from rstheory import max_radius
+    from rstheory.radius import l2_radius_for_linf, linf_radius_from_l2
+
+    page = (DOCS / "guarantees.md").read_text()
+    d = 3 * 224 * 224
+    radii = [max_radius(100_000, s, alpha=0.001) for s in (0.25, 0.5, 1.0)]
+    rows = {line.split("|")[1].strip(): line for line in page.splitlines() if "|" in line}
+    largest = rows["largest L2 radius with $n = 10^5$, $\\alpha = 10^{-3}$"]
+    assert [c.strip() for c in largest.split("|")[2:5]] == [f"{r:.4f}" for r in radii]
+    covers = rows["the $L_\\infty$ ball it covers ($\\times 1/255$)"]
+    expected = [f"{255 * linf_radius_from_l2(r, d):.3f}" for r in radii]
+    assert [c.strip() for c in covers.split("|")[2:5]] == expected
+    reach = f"{l2_radius_for_linf(4 / 255, d):.4f} / {l2_radius_for_linf(8 / 255, d):.4f}"
+    assert reach in page
+
+
 def test_getting_started_commands_are_the_readme_set_up_commands() -> None:
     page = (DOCS / "getting-started.md").read_text()
     readme = (ROOT / "README.md").read_text()
