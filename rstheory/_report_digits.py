@@ -57,11 +57,14 @@ def report_settings(quick: bool) -> dict[str, Any]:
     }
 
 
-def digits_study(quick: bool) -> dict[str, Any]:
-    """Run the report's grid (seed 0); the result of :func:`run_digits`."""
+def digits_study(quick: bool, progress: bool = False) -> dict[str, Any]:
+    """Run the report's grid (seed 0); the result of :func:`run_digits`.
+
+    ``progress`` prints one line per model and attack cell on stderr.
+    """
     from rstheory.experiments import run_digits
 
-    return run_digits(report_settings(quick), quick=True)
+    return run_digits(report_settings(quick), quick=True, progress=progress)
 
 
 def _f(value: Any, fmt: str = ".3g") -> str:

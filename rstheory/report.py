@@ -1650,8 +1650,9 @@ def write_report(
     digits: dict[str, Any] | None = None
     digits_error = _report_digits.available()
     if digits_error is None:
+        loud = progress is True  # run_digits prints its own lines on stderr
         digits, digits_error = _attempt(
-            sections, "digits", say, lambda: _report_digits.digits_study(quick)
+            sections, "digits", say, lambda: _report_digits.digits_study(quick, progress=loud)
         )
     else:
         say(f"digits: skipped ({digits_error})")
