@@ -167,10 +167,11 @@ def attack_history() -> Any:
     dim, sigma, pa = 100, 0.25, 0.5
     w = np.random.default_rng(11).standard_normal(dim)
     f = Linear(w, np.linalg.norm(w))  # x_o = 0 (label 1) is at distance 1 from the frontier
+    attacks: tuple[Callable[..., Any], ...] = (hsja, rays, surfree)
     results, optimum, exact, titles = [], [], [], []
     for n in (1, 10, 100):
         row, probs = [], []
-        for j, attack in enumerate((hsja, rays, surfree)):
+        for j, attack in enumerate(attacks):
             g = SmoothedClassifier(f, sigma, n, rng=np.random.default_rng((12, n, j)))
             r = attack(
                 g, np.zeros(dim), 1, max_queries=5000, pa=pa, rng=np.random.default_rng((13, n, j))
@@ -233,17 +234,21 @@ def main(argv: list[str] | None = None) -> int:
         names = wanted
     args.out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
+    skipped = 0
     for name in names:
         page, make = FIGURES[name]
         reason = missing(name)
         if reason is not None:
             print(f"{name:24s} {page:16s} skipped ({reason}); the committed file stays")
+            skipped += 1
             continue
         t0 = time.perf_counter()
         fig = make()
         fig.savefig(args.out / name, dpi=args.dpi, metadata={"Software": None})
         print(f"{name:24s} {page:16s} {time.perf_counter() - t0:6.2f} s")
-    print(f"{len(names)} figure(s) in {time.perf_counter() - start:.1f} s -> {args.out}")
+    made = len(names) - skipped
+    seconds = time.perf_counter() - start
+    print(f"{made} figure(s) made, {skipped} skipped, in {seconds:.1f} s -> {args.out}")
     return 0
 
 

@@ -79,7 +79,7 @@ def test_script_writes_the_chosen_figures(tmp_path: Path) -> None:
     lines = out.stdout.strip().splitlines()
     assert lines[0].startswith("level_checks.png") and lines[0].endswith(" s")
     assert "levels.md" in lines[0] and "sorm.md" in lines[1]
-    assert lines[-1].startswith("2 figure(s) in")
+    assert lines[-1].startswith("2 figure(s) made, 0 skipped, in")
 
 
 def test_script_is_deterministic(tmp_path: Path) -> None:
@@ -104,9 +104,18 @@ def test_unknown_figure_is_an_error(tmp_path: Path) -> None:
     assert not list(tmp_path.iterdir())
 
 
-def test_missing_dependency_is_reported_not_fatal(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_dependency_is_reported_not_fatal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     module = _script()
     monkeypatch.setitem(module.REQUIRES, "level_checks.png", ("no_such_module_here",))
     reason = module.missing("level_checks.png")
     assert reason is not None and reason.startswith("needs no_such_module_here")
     assert module.missing("frontier_offset.png") is None
+    assert module.main(["--out", str(tmp_path), "--only", "level_checks"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert (
+        lines[0].startswith("level_checks.png") and "skipped (needs no_such_module_here" in lines[0]
+    )
+    assert lines[-1].startswith("0 figure(s) made, 1 skipped")
+    assert not list(tmp_path.iterdir())
