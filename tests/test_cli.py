@@ -178,8 +178,10 @@ def test_report_subcommand_wiring(
 
     calls = []
 
-    def fake(out_dir: str, quick: bool = False) -> Path:
-        calls.append((out_dir, quick))
+    def fake(
+        out_dir: str, quick: bool = False, *, workers: Any = None, progress: Any = None
+    ) -> Path:
+        calls.append((out_dir, quick, workers, progress))
         path = Path(out_dir) / "report.md"
         path.write_text("# fake\n")
         summary = {"passed": False, "unsound": 3, "nan": 0, "errors": 0, "wall_seconds": 0.5}
@@ -188,8 +190,11 @@ def test_report_subcommand_wiring(
 
     monkeypatch.setattr(report, "write_report", fake)
     assert main(["report", "--out", str(tmp_path), "--quick"]) == 1  # a failed report: exit 1
-    assert calls == [(str(tmp_path), True)]
+    assert calls == [(str(tmp_path), True, None, True)]  # progress lines on by default
     assert "FAIL: 3 unsound" in capsys.readouterr().out
+    assert main(["report", "--out", str(tmp_path), "--workers", "1", "--quiet"]) == 1
+    assert calls[-1] == (str(tmp_path), False, 1, False)
+    capsys.readouterr()
     assert main(["report", "--out", str(tmp_path), "--json"]) == 1
     data = json.loads(capsys.readouterr().out)
     assert data["unsound"] == 3 and data["report"] == str(tmp_path / "report.md")

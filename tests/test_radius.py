@@ -603,12 +603,17 @@ def test_bad_input_raises_naming_argument(call, name):
 @given(st.floats(-700.0, -1e-300), st.floats(0.01, 10.0))
 @example(-0.693359375, 1.0)  # found by hypothesis 6.170: unsound before the absolute step
 @example(-0.703125, 1.0)
+@example(-3.6529212117636016e-53, 1.0)  # hypothesis 6.170: 1 - p needs 53 more digits
+@example(-1e-300, 0.25)
 def test_log_kernel_sound_and_accurate(log_p, sigma):
     """gaussian_radius_log_kernel(log p) against the twin at p = exp(log p), exactly."""
     r = gaussian_radius_log_kernel(log_p, sigma)
-    with mpmath.workdps(60):
+    # p = exp(log p) is 1 - |log p| to first order: hold 60 digits of 1 - p, not of p
+    dps = 60 + max(0, math.ceil(-math.log10(-log_p)))
+    with mpmath.workdps(dps):
         p = mpmath.exp(mpmath.mpf(log_p))
-        exact = ref.gaussian_radius(p, sigma, dps=60) if p < 1 else mpmath.inf
+        assert p < 1
+        exact = ref.gaussian_radius(p, sigma, dps=dps)
     assert r <= exact
     if exact != 0 and mpmath.isfinite(exact):
         # relative 1e-13, or absolute 4 eps sigma near p = 1/2 (the rounding of exp(log p))
