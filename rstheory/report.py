@@ -255,37 +255,79 @@ _COST = {
 }
 
 
+def _timed(fn: Callable[..., Any], *args: Any) -> tuple[Any, str | None, float]:
+    """``(fn(*args), None, seconds)``, or ``(None, error text, seconds)`` if it raised."""
+    t0 = time.perf_counter()
+    try:
+        value, error = fn(*args), None
+    except Exception as exc:
+        value, error = None, f"{type(exc).__name__}: {exc}"
+    return value, error, time.perf_counter() - t0
+
+
 def _run_checks(
-    names: Sequence[str], quick: bool, workers: int, say: Callable[[str], None]
-) -> dict[str, KernelCheck]:
-    """Every check of ``names``, in ``workers`` processes (1: in this one), by name."""
+    names: Sequence[str],
+    quick: bool,
+    workers: int,
+    say: Callable[[str], None],
+    studies: dict[str, tuple[Callable[..., Any], tuple[Any, ...]]] | None = None,
+) -> tuple[dict[str, KernelCheck], dict[str, tuple[Any, str | None, float]]]:
+    """Every check of ``names`` and every study, in ``workers`` processes (1: in this one).
+
+    Returns the checks by name and, by key of ``studies`` (``key: (function, args)``,
+    module-level functions), ``(value, error, seconds)`` as from :func:`_timed`.  In a
+    pool the studies start first (each is long and single-threaded), then the checks,
+    most expensive first, so that the workers finish together.
+    """
+    studies = studies or {}
     done: dict[str, KernelCheck] = {}
+    results: dict[str, tuple[Any, str | None, float]] = {}
 
     def finished(check: KernelCheck) -> None:
         done[check.name] = check
         state = "FAIL" if check.failed() else "ok"
         say(f"  {len(done)}/{len(names)} {check.name}: {state} ({check.seconds:.1f} s)")
 
+    def studied(key: str, result: tuple[Any, str | None, float]) -> None:
+        results[key] = result
+        state = "done" if result[1] is None else f"FAILED: {result[1]}"
+        say(f"{key}: {state} ({result[2]:.1f} s)")
+
     if workers <= 1:
         for name in names:
             finished(_check_one(name, quick))
-        return done
+        for key, (fn, args) in studies.items():
+            say(f"{key}...")
+            studied(key, _timed(fn, *args))
+        return done, results
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 
     order = sorted(names, key=lambda n: -_COST.get(n, 1))
     # spawn, not fork: a forked child of a process whose Numba threads already run can hang
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(_check_one, name, quick): name for name in order}
-        for future in as_completed(futures):
+        jobs: dict[Future[Any], tuple[str, str]] = {}
+        for key, (fn, args) in studies.items():
+            say(f"{key}...")
+            jobs[pool.submit(_timed, fn, *args)] = ("study", key)
+        for name in order:
+            jobs[pool.submit(_check_one, name, quick)] = ("check", name)
+        for future in as_completed(jobs):
+            kind, key = jobs[future]
             try:
-                finished(future.result())
-            except Exception as exc:  # the worker itself died: a failed row, not a crash
-                check = KernelCheck(futures[future], _DIRECTIONS.get(futures[future], "lower"))
-                check.fail(exc)
-                finished(check)
-    return done
+                value = future.result()
+            except Exception as exc:  # the worker itself died: a failure, not a crash
+                if kind == "study":
+                    studied(key, (None, f"{type(exc).__name__}: {exc}", 0.0))
+                    continue
+                value = KernelCheck(key, _DIRECTIONS.get(key, "lower"))
+                value.fail(exc)
+            if kind == "study":
+                studied(key, value)
+            else:
+                finished(value)
+    return done, results
 
 
 def _twin(check: KernelCheck, fn: Callable[..., Any], *args: Any, where: str, **kw: Any) -> Any:
@@ -1634,28 +1676,35 @@ def write_report(
         "sorm": SORM_KERNELS,
     }
     names = [n for group in groups.values() for n in group]
-    say(f"checks against the mpmath twins: {len(names)} kernels, {n_workers} worker(s)")
+    studies: dict[str, tuple[Callable[..., Any], tuple[Any, ...]]] = {
+        "simulation": (_report_simulate.simulate_study, (quick,)),
+    }
+    digits_error = _report_digits.available()
+    if digits_error is None:  # run_digits prints its own progress lines on stderr
+        studies["digits"] = (_report_digits.digits_study, (quick, progress is True))
+    else:
+        say(f"digits: skipped ({digits_error})")
+    say(
+        f"checks against the mpmath twins ({len(names)} kernels) and the "
+        f"{' and '.join(studies)} stud{'ies' if len(studies) > 1 else 'y'}, "
+        f"{n_workers} worker(s)"
+    )
     t1 = time.perf_counter()
-    done = _run_checks(names, quick, min(n_workers, len(names)), say)
-    sections["checks"] = time.perf_counter() - t1
+    done, results = _run_checks(
+        names, quick, min(n_workers, len(names) + len(studies)), say, studies
+    )
+    sections["checks and studies"] = time.perf_counter() - t1
     table = {key: [done[n] for n in group] for key, group in groups.items()}
     checks = table["accuracy"]
     every = [c for rows in table.values() for c in rows]
+    simulation, simulation_error, _ = results["simulation"]
+    digits: dict[str, Any] | None = None
+    if "digits" in results:
+        digits, digits_error, _ = results["digits"]
+    study_seconds = {key: r[2] for key, r in results.items()}
     study, study_error = _attempt(
         sections, "sorm study", say, lambda: _report_sorm.sorm_study(quick)
     )
-    simulation, simulation_error = _attempt(
-        sections, "simulation", say, lambda: _report_simulate.simulate_study(quick)
-    )
-    digits: dict[str, Any] | None = None
-    digits_error = _report_digits.available()
-    if digits_error is None:
-        loud = progress is True  # run_digits prints its own lines on stderr
-        digits, digits_error = _attempt(
-            sections, "digits", say, lambda: _report_digits.digits_study(quick, progress=loud)
-        )
-    else:
-        say(f"digits: skipped ({digits_error})")
 
     def judge_all() -> list[Any]:
         offsets = claims_module.sorm_offsets()
@@ -1709,6 +1758,7 @@ def write_report(
         "points": sum(c.points for c in every),
         "wall_seconds": wall,
         "section_seconds": sections,
+        "study_seconds": study_seconds,
         "families": _families(every),
         "claims": None if claim_results is None else [r.as_dict() for r in claim_results],
         "claims_error": claims_error,

@@ -79,11 +79,10 @@ def test_quick_report_writes_markdown_and_figures(
     )
     positions = [text.index(section) for section in sections]
     assert positions == sorted(positions)
+    assert set(summary["study_seconds"]) == {"simulation"} | ({"digits"} if DIGITS else set())
     assert set(summary["section_seconds"]) >= {
-        "checks",
+        "checks and studies",
         "claims",
-        "simulation",
-        "digits",
         "timing",
     }
     for item in ("numpy", "scipy", "numba", "mpmath", "python", "cpu_count"):
@@ -129,17 +128,22 @@ def test_progress_lines_and_workers(tmp_path: Path) -> None:
         write_report(tmp_path, quick=True, workers=0)
     lines: list[str] = []
     names = ["gaussian_radius", "max_radius"]
-    done = report._run_checks(names, True, 1, lines.append)
+    studies = {"sum": (sum, ([1, 2, 3],)), "broken": (math.sqrt, (-1.0,))}
+    done, results = report._run_checks(names, True, 1, lines.append, studies)
     assert sorted(done) == sorted(names)
-    assert lines == [
+    assert lines[:2] == [
         f"  {i}/2 {n}: ok ({done[n].seconds:.1f} s)" for i, n in enumerate(names, start=1)
     ]
-    # two worker processes give the same rows as one process
-    pooled = report._run_checks(names, True, 2, lambda text: None)
+    assert lines[2] == "sum..." and lines[4] == "broken..."
+    assert results["sum"][:2] == (6, None)
+    assert results["broken"][0] is None and results["broken"][1] == "ValueError: math domain error"
+    # two worker processes give the same rows and study results as one process
+    pooled, pooled_results = report._run_checks(names, True, 2, lambda text: None, studies)
     for n in names:
         a, b = done[n].as_dict(), pooled[n].as_dict()
         a.pop("seconds"), b.pop("seconds")
         assert a == b
+    assert {k: v[:2] for k, v in pooled_results.items()} == {k: v[:2] for k, v in results.items()}
 
 
 def test_quick_report_is_sound(quick_report: tuple[Path, dict[str, Any], float]) -> None:
