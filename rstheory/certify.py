@@ -462,7 +462,7 @@ def predict(counts: Any, alpha: Any) -> Any:
             \\text{ABSTAIN} & \\text{otherwise.}
         \\end{cases}
 
-    By Theorem 2 of Cohen et al. (2019), the probability that PREDICT returns
+    By Proposition 1 of Cohen et al. (2019), the probability that PREDICT returns
     a class other than the smoothed classifier's :math:`g(x)` is at most
     :math:`\\alpha`.
 

@@ -448,7 +448,7 @@ class TorchClassifier:
         two-sided binomial test of the top two counts rejects a tie at level
         ``alpha``, else ``ABSTAIN`` (-1); a returned class differs from
         :math:`g(x)` with probability at most ``alpha`` (Cohen et al. 2019,
-        Theorem 2).
+        Proposition 1).
 
         Parameters
         ----------
