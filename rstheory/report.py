@@ -1603,12 +1603,7 @@ def _attempt(
 ) -> tuple[Any, str | None]:
     """Run one study step, timed; its exception becomes an error text, not a crash."""
     say(f"{key}...")
-    t1 = time.perf_counter()
-    try:
-        value, error = run(), None
-    except Exception as exc:
-        value, error = None, f"{type(exc).__name__}: {exc}"
-    sections[key] = time.perf_counter() - t1
+    value, error, sections[key] = _timed(run)
     say(f"{key}: {'done' if error is None else 'FAILED: ' + error} ({sections[key]:.1f} s)")
     return value, error
 
